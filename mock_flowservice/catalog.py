@@ -1,0 +1,110 @@
+"""The connection-spec catalog: package data, loaded once, validators built on demand.
+
+``data/connection_specs.json`` holds each spec exactly as ``GET /connectionSpecs`` serves it,
+plus a ``_provenance`` note that is stripped on load. Adding a source is adding an entry there
+(``tools/build_catalog.py`` regenerates it from the reference catalog).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft7Validator
+
+__all__ = ["AuthSpec", "Catalog", "ConnectionSpec", "load_catalog"]
+
+DATA_FILE = "connection_specs.json"
+
+
+@dataclass(frozen=True, eq=False)
+class AuthSpec:
+    """One entry of a connection spec's ``authSpec`` list."""
+
+    name: str
+    schema: Mapping[str, Any]
+
+    @cached_property
+    def secret_params(self) -> frozenset[str]:
+        """Params whose schema says ``"format": "password"``."""
+        props = self.schema.get("properties", {})
+        return frozenset(k for k, v in props.items() if v.get("format") == "password")
+
+    @cached_property
+    def param_names(self) -> frozenset[str]:
+        return frozenset(self.schema.get("properties", {}))
+
+    def validator(self, *, reject_unknown: bool) -> Draft7Validator:
+        """A draft-07 validator of the params; unknown params are refused when asked."""
+        return _validator(self, reject_unknown)
+
+
+@cache
+def _validator(auth: AuthSpec, reject_unknown: bool) -> Draft7Validator:
+    schema = dict(auth.schema)
+    if reject_unknown:
+        schema["additionalProperties"] = False
+    return Draft7Validator(schema)
+
+
+@dataclass(frozen=True, eq=False)
+class ConnectionSpec:
+    """A served connection spec object and its auth specs by name."""
+
+    raw: Mapping[str, Any]
+    auth_specs: Mapping[str, AuthSpec] = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return str(self.raw["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.raw["name"])
+
+    @property
+    def version(self) -> str:
+        return str(self.raw.get("version", "1.0"))
+
+    def as_json(self) -> dict[str, Any]:
+        """A deep copy, safe for a response to hand out."""
+        return copy.deepcopy(dict(self.raw))
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any]) -> ConnectionSpec:
+        raw = {k: v for k, v in entry.items() if not k.startswith("_")}
+        auths = {a["name"]: AuthSpec(a["name"], a["spec"]) for a in raw.get("authSpec", [])}
+        return cls(raw=raw, auth_specs=auths)
+
+
+class Catalog:
+    """All connection specs, by id, in file order."""
+
+    def __init__(self, specs: list[ConnectionSpec]) -> None:
+        self._by_id = {spec.id: spec for spec in specs}
+
+    def __iter__(self) -> Iterator[ConnectionSpec]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, spec_id: str) -> ConnectionSpec | None:
+        return self._by_id.get(spec_id)
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> Catalog:
+        return cls([ConnectionSpec.from_entry(entry) for entry in document["specs"]])
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The packaged catalog (parsed once per process; it is read-only)."""
+    package = resources.files("mock_flowservice")
+    text = package.joinpath("data").joinpath(DATA_FILE).read_text("utf-8")
+    return Catalog.from_json(json.loads(text))

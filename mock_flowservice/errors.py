@@ -1,0 +1,304 @@
+"""Error types of the mock and the one place that renders them.
+
+Three body shapes exist on the real API (FACTS B.2, B.3):
+
+* the gateway's ``{"error_code": "403010", "message": "..."}`` — :class:`GatewayError`;
+* the gateway's content-type refusal — :class:`ContentTypeError`;
+* Flow Service's own ``{"type", "title", "status", "report", "errorMessage", "errorDetails"}``
+  — :class:`FlowError`, looked up by its catalog code (``"1415-400"``).
+
+Views and helpers raise these; :func:`register_error_handlers` turns every exception, including
+werkzeug's routing 404/405 and anything unexpected, into a JSON body. No path returns HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+__all__ = [
+    "FLOW_ERRORS",
+    "GATEWAY_ERRORS",
+    "ContentTypeError",
+    "FlowError",
+    "GatewayError",
+    "MockError",
+    "register_error_handlers",
+]
+
+log = logging.getLogger("mock_flowservice")
+
+#: Gateway error codes and their exact messages (FACTS B.2); the status is the first three
+#: digits (GAPS 2). 404000/405000/413000/429000 are the mock's own for routing, body size and
+#: injected throttling (not documented; DECISIONS.md).
+GATEWAY_ERRORS: dict[str, str] = {
+    "403010": "Oauth token is missing.",
+    "401013": "Oauth token is not valid",
+    "403000": "Api Key is required",
+    "403003": "Api Key is invalid",
+    "400003": "Missing header",
+    "403025": "Profile is not valid",
+    "403027": "User region is missing",
+    "404000": "Resource not found",
+    "405000": "Method not allowed",
+    "413000": "Request entity too large",
+    "429000": "Too many requests",
+}
+
+#: Flow Service catalog: code -> (title, message template). Templates take keyword fields.
+FLOW_ERRORS: dict[str, tuple[str, str]] = {
+    "1100-400": (
+        "Invalid request",
+        "The request could not be processed. Error from flow provider: {message}",
+    ),
+    "1102-500": (
+        "Internal Error",
+        "An internal error has occurred. Please try again. If the problem persists, please "
+        "contact customer support.",
+    ),
+    "1103-503": (
+        "Service Unavailable",
+        "The service is temporarily unavailable. Please try again. If the problem persists, "
+        "please contact customer support.",
+    ),
+    "1104-504": (
+        "Gateway Timeout",
+        "A gateway timeout has occurred. Please try again. If the problem persists, please "
+        "contact customer support.",
+    ),
+    "1304-400": (
+        "Invalid request",
+        "The mandatory field {field} is not provided. Please provide the {field} and try again.",
+    ),
+    "1336-400": (
+        "Invalid request",
+        "Explore connection is not supported for connection spec ID: {id}.",
+    ),
+    "1337-400": (
+        "Invalid request",
+        "The {param} cannot be empty for objectType={objectType}.",
+    ),
+    "1358-400": ("Invalid request", "The provided param 'objectType' is invalid."),
+    "1401-400": (
+        "Invalid request",
+        "The limit and count parameters cannot be given together in the same request. "
+        "Please provide either only the limit or the count parameter and try again.",
+    ),
+    "1403-400": (
+        "Header is missing",
+        "The header 'If-Match' is missing in the request. Please provide the header and try again.",
+    ),
+    "1404-412": (
+        "Version not matching",
+        "The supplied version '{sent}' does not match the current version on entity "
+        "'{current}'. Please ensure that the supplied version matches the current version on "
+        "entity and try again.",
+    ),
+    "1405-400": (
+        "Invalid request",
+        "The request body cannot be null or empty. Please provide a request body and try again.",
+    ),
+    "1409-400": (
+        "Invalid request",
+        "The operation '{op}' cannot be applied on the current state {state}. Please update "
+        "the operation and try again.",
+    ),
+    "1413-400": (
+        "Invalid request",
+        "The spec ID provided is  invalid. Please provide a valid spec ID and try again.",
+    ),
+    "1414-400": ("Invalid request", "The connection spec of a connection cannot be updated."),
+    "1415-400": (
+        "Invalid request",
+        "The auth spec '{spec}' could not be found for the connection spec ID {id}.",
+    ),
+    "1432-400": (
+        "Invalid request",
+        "Sort order specified is not correct, prepend + for ascending order and - for "
+        "descending order in the fieldName.",
+    ),
+    "1433-400": (
+        "Invalid request",
+        "Incorrect field= {field} passed in orderBy, example are +name, -name, name.",
+    ),
+    "1434-400": (
+        "Invalid request",
+        "Unsupported operation '{op}' received. Please use one of the supported operation "
+        "types and try again.",
+    ),
+    "1439-404": (
+        "Resource not found",
+        "The requested {type} resource {id} is not found. Verify the resource ID before "
+        "trying again.",
+    ),
+    "1440-400": ("Invalid request", "Operator '{op}' not implemented."),
+    "1443-400": ("Invalid request", "Operator '{op}' is not allowed for multiple values."),
+    "1448-400": ("Invalid request", "Operator {op} not supported for field {field}."),
+    "1449-400": ("Invalid request", "Invalid field {field} in filter params."),
+    "1450-400": ("Invalid request", "Invalid operator {op} in filter params."),
+    "1451-400": ("Invalid request", "Invalid params {param} provided in query params."),
+    "1452-400": ("Invalid request", "Invalid value {value} for field {field}."),
+    "1453-400": ("Invalid request", "Invalid query value {query} provided in query param."),
+    "1455-400": (
+        "Invalid request",
+        "An error has occurred while validating patch instructions: {message}",
+    ),
+    "2100-404": (
+        "Sandbox not found",
+        "The sandbox with the name '{sandbox}' could not be found. Please ensure that the "
+        "sandbox name is correct and try again.",
+    ),
+    "2105-400": (
+        "Header is missing",
+        "The header x-sandbox-name is missing in the request. Please add the header in the "
+        "request and try again.",
+    ),
+}
+
+FLOW_TYPE_PREFIX = "https://ns.adobe.com/aep/errors/FLOW-"
+
+
+class MockError(Exception):
+    """Base of every error the mock answers with. Subclasses know their status and body."""
+
+    status: int = 500
+
+    def body(self, request_id: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class GatewayError(MockError):
+    """An error the Adobe I/O gateway answers before Flow Service sees the request."""
+
+    def __init__(self, error_code: str, headers: dict[str, str] | None = None) -> None:
+        self.error_code = error_code
+        self.message = GATEWAY_ERRORS[error_code]
+        self.status = int(error_code[:3])
+        self._headers = headers or {}
+        super().__init__(f"{error_code}: {self.message}")
+
+    def body(self, request_id: str) -> dict[str, Any]:
+        return {"error_code": self.error_code, "message": self.message}
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
+
+class ContentTypeError(MockError):
+    """POST/PUT/PATCH without ``Content-Type: application/json`` (FACTS B.2)."""
+
+    status = 400
+
+    def body(self, request_id: str) -> dict[str, Any]:
+        return {
+            "type": "/placeholder/type/uri",
+            "status": 400,
+            "title": "BadRequestError",
+            "detail": "A valid content-type must be specified",
+        }
+
+
+class FlowError(MockError):
+    """A Flow Service error from the catalog, e.g. ``FlowError("1415-400", spec=..., id=...)``.
+
+    ``report`` adds fields to the body's ``report`` object (``id`` and ``type`` for 1439).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        report: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> None:
+        self.code = code
+        self.title, template = FLOW_ERRORS[code]
+        self.message = template.format(**fields)
+        self.status = int(code.rsplit("-", 1)[1])
+        self.report = report or {}
+        self._headers = headers or {}
+        super().__init__(f"FLOW-{code}: {self.message}")
+
+    def body(self, request_id: str) -> dict[str, Any]:
+        return {
+            "type": FLOW_TYPE_PREFIX + self.code,
+            "title": self.title,
+            "status": self.status,
+            "report": {
+                "detailed-message": self.message,
+                **self.report,
+                "request-id": request_id,
+            },
+            "errorMessage": self.message,
+            "errorDetails": self.message,
+        }
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
+
+def invalid_request(message: str) -> FlowError:
+    """The generic ``1100-400`` refusal with a provider message (DECISIONS.md: validation)."""
+    return FlowError("1100-400", message=message)
+
+
+def not_found(resource_id: str, resource_type: str = "connections") -> FlowError:
+    """``FLOW-1439-404`` for an unknown id (GAPS 7)."""
+    return FlowError(
+        "1439-404",
+        id=resource_id,
+        type=resource_type,
+        report={"id": resource_id, "type": resource_type},
+    )
+
+
+_ROUTING_CODES = {404: "404000", 405: "405000", 413: "413000"}
+
+
+def _request_id() -> str:
+    return str(getattr(g, "request_id", "") or "")
+
+
+def render(error: MockError) -> Response:
+    """The JSON response for one mock error, with the request id header."""
+    response = jsonify(error.body(_request_id()))
+    response.status_code = error.status
+    for name, value in error.headers().items():
+        response.headers[name] = value
+    return response
+
+
+def _from_http_exception(exc: HTTPException) -> MockError:
+    code = exc.code or 500
+    if code in _ROUTING_CODES:
+        return GatewayError(_ROUTING_CODES[code])
+    if code >= 500:
+        return FlowError("1102-500")
+    return invalid_request(exc.description or "Bad request.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the one handler that renders every error the app can raise."""
+
+    @app.errorhandler(MockError)
+    def _mock_error(exc: MockError) -> Response:
+        return render(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        response = render(_from_http_exception(exc))
+        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.error("unhandled %s in request %s", type(exc).__name__, _request_id())
+        return render(FlowError("1102-500"))

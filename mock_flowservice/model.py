@@ -1,0 +1,114 @@
+"""The stored connection record and how it reads back as JSON (FACTS C.1).
+
+Records are immutable: an update builds a new record with :func:`dataclasses.replace`, so the
+store can hand out references without copying. Secret params stay in the record (a mock must
+keep what it was given) and are masked on every way out (:meth:`Connection.to_json`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+__all__ = ["Caller", "Connection", "Tenant", "new_etag", "now_ms", "sandbox_id"]
+
+_SANDBOX_NAMESPACE = uuid.UUID("6b36e130-c5d7-11e9-949c-0da8d50fcac1")
+
+
+class Tenant(NamedTuple):
+    """What isolates connections: the IMS org and the sandbox."""
+
+    org: str
+    sandbox: str
+
+
+class Caller(NamedTuple):
+    """Who made a request, as the audit fields record it."""
+
+    user: str
+    client: str
+
+
+def now_ms() -> int:
+    """Epoch milliseconds, the unit of ``createdAt``/``updatedAt``."""
+    return time.time_ns() // 1_000_000
+
+
+def new_etag(previous: str | None = None) -> str:
+    """A quoted Cosmos-style etag ``"xxxxxxxx-0000-0200-0000-tttttttt0000"`` (FACTS C.1).
+
+    The last group carries the hex Unix time; the first is random and never repeats
+    ``previous``, so every change yields a new etag even within one second.
+    """
+    stamp = f"{int(time.time()):08x}"
+    while True:
+        etag = f'"{secrets.token_hex(4)}-0000-0200-0000-{stamp}0000"'
+        if etag != previous:
+            return etag
+
+
+def sandbox_id(tenant: Tenant) -> str:
+    """A stable id for a sandbox name within an org."""
+    return str(uuid.uuid5(_SANDBOX_NAMESPACE, f"{tenant.org}/{tenant.sandbox}"))
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One base connection as the store keeps it."""
+
+    id: str
+    tenant: Tenant
+    name: str
+    spec_id: str
+    spec_version: str
+    auth_spec: str
+    params: dict[str, Any]
+    secret_keys: frozenset[str]
+    created_at: int
+    updated_at: int
+    created_by: Caller
+    updated_by: Caller
+    etag: str
+    description: str | None = None
+    state: str = "enabled"
+    last_operation: str = "create"
+    #: What ``GET /connections/{id}/test`` answers (the control API can make it fail).
+    test_result: bool = True
+    #: Order of creation within the store (the default listing order).
+    seq: int = field(default=0, compare=False)
+
+    def to_json(self, secret_mask: str) -> dict[str, Any]:
+        """The connection object as Flow Service returns it, secrets masked."""
+        params = {
+            key: (secret_mask if key in self.secret_keys else value)
+            for key, value in self.params.items()
+        }
+        body: dict[str, Any] = {
+            "id": self.id,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "createdBy": self.created_by.user,
+            "updatedBy": self.updated_by.user,
+            "createdClient": self.created_by.client,
+            "updatedClient": self.updated_by.client,
+            "sandboxId": sandbox_id(self.tenant),
+            "sandboxName": self.tenant.sandbox,
+            "imsOrgId": self.tenant.org,
+            "name": self.name,
+            "connectionSpec": {"id": self.spec_id, "version": self.spec_version},
+            "state": self.state,
+            "auth": {"specName": self.auth_spec, "params": params},
+            "version": self.etag,
+            "etag": self.etag,
+            "lastOperation": {
+                "started": 0,
+                "updated": 0,
+                "operation": self.last_operation,
+            },
+        }
+        if self.description is not None:
+            body["description"] = self.description
+        return body

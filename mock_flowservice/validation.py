@@ -1,0 +1,150 @@
+"""Request validation: JSON bodies, create requests and auth params against their spec.
+
+Auth params are checked by ``jsonschema`` (draft-07) against the auth spec's own schema. Error
+messages name the field but never echo a value: a value may be a secret.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import ValidationError
+
+from .catalog import AuthSpec, Catalog, ConnectionSpec
+from .config import MockConfig
+from .errors import FlowError, invalid_request
+
+__all__ = ["CreateRequest", "parse_json", "validate_create", "validate_params"]
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(data: bytes, max_depth: int) -> Any:
+    """Decode a UTF-8 JSON body; empty → 1405, malformed or too deep → 1100."""
+    if not data.strip():
+        raise FlowError("1405-400")
+    try:
+        text = data.decode("utf-8")
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise invalid_request("The request body is not valid UTF-8.") from None
+    except RecursionError:
+        raise invalid_request("The request body is nested too deeply.") from None
+    except ValueError as exc:
+        raise invalid_request(f"The request body is not valid JSON ({_position(exc)}).") from None
+    if _depth(value) > max_depth:
+        raise invalid_request(f"The request body is nested deeper than {max_depth} levels.")
+    return value
+
+
+def _position(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno} column {exc.colno}"
+    return "unsupported value"
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a decoded JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """A validated ``POST /connections`` body."""
+
+    name: str
+    description: str | None
+    spec: ConnectionSpec
+    auth: AuthSpec
+    params: dict[str, Any]
+
+
+def _field(body: Mapping[str, Any], key: str, path: str, kind: type, *, required: bool) -> Any:
+    value = body.get(key)
+    if value is None:
+        if required:
+            raise FlowError("1304-400", field=path)
+        return None
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise invalid_request(f"The field {path} must be a {_KIND_NAMES[kind]}.")
+    return value
+
+
+_KIND_NAMES: dict[type, str] = {str: "string", dict: "JSON object", list: "JSON array"}
+
+
+def validate_create(body: Any, catalog: Catalog, config: MockConfig) -> CreateRequest:
+    """Check a create body like Flow Service does; raise the documented FLOW errors."""
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    spec_ref = _field(body, "connectionSpec", "connectionSpec", dict, required=True)
+    spec_id = _field(spec_ref, "id", "connectionSpec.id", str, required=True)
+    version = _field(spec_ref, "version", "connectionSpec.version", str, required=False)
+    spec = catalog.get(spec_id.lower())
+    if spec is None or (version is not None and version != spec.version):
+        raise FlowError("1413-400")
+    name = _field(body, "name", "name", str, required=True)
+    if not name.strip():
+        raise FlowError("1304-400", field="name")
+    description = _field(body, "description", "description", str, required=False)
+    auth_body = _field(body, "auth", "auth", dict, required=True)
+    spec_name = _field(auth_body, "specName", "auth.specName", str, required=True)
+    params = _field(auth_body, "params", "auth.params", dict, required=True)
+    auth = spec.auth_specs.get(spec_name)
+    if auth is None:
+        raise FlowError("1415-400", spec=spec_name, id=spec.id)
+    validate_params(auth, params, config)
+    return CreateRequest(name, description, spec, auth, params)
+
+
+def validate_params(auth: AuthSpec, params: Any, config: MockConfig) -> None:
+    """Validate auth params against the auth spec's JSON Schema; first error wins."""
+    if not isinstance(params, dict):
+        raise invalid_request("The field auth.params must be a JSON object.")
+    validator = auth.validator(reject_unknown=config.reject_unknown_params)
+    errors = sorted(validator.iter_errors(params), key=_error_order)
+    if errors:
+        raise _describe(errors[0], auth)
+
+
+def _error_order(error: ValidationError) -> tuple[int, str]:
+    rank = {"required": 0, "additionalProperties": 1, "type": 2}.get(str(error.validator), 3)
+    return rank, "/".join(str(p) for p in error.absolute_path)
+
+
+def _names(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, dict | list) else []
+
+
+def _describe(error: ValidationError, auth: AuthSpec) -> FlowError:
+    """A FLOW error naming the offending param, never showing its value."""
+    keyword = str(error.validator)
+    path = ".".join(str(p) for p in error.absolute_path)
+    if keyword == "required":
+        missing = sorted(set(_names(error.validator_value)) - set(_names(error.instance)))
+        return FlowError("1304-400", field="auth.params." + missing[0])
+    if keyword == "additionalProperties":
+        unknown = sorted(set(_names(error.instance)) - auth.param_names)
+        return invalid_request(
+            f"The param auth.params.{unknown[0]} is not defined by the auth spec '{auth.name}'."
+        )
+    if keyword == "type":
+        expected = error.validator_value
+        return invalid_request(f"The param auth.params.{path} must be of type {expected}.")
+    return invalid_request(f"The param auth.params.{path} is invalid ({keyword}).")

@@ -1,0 +1,1 @@
+"""Flask blueprints, one per resource. Views parse, call one store method, serialise."""
