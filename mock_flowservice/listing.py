@@ -26,7 +26,14 @@ from .filters import Filter, compile_filters, matches_all, value_at
 from .model import Connection, Tenant
 from .store import Store
 
-__all__ = ["CONNECTION_FIELDS", "ListQuery", "list_connections", "parse_query"]
+__all__ = [
+    "CONNECTION_FIELDS",
+    "ListQuery",
+    "filter_documents",
+    "list_connections",
+    "parse_query",
+    "search_args",
+]
 
 CONNECTION_FIELDS = frozenset(
     {
@@ -208,6 +215,39 @@ def _page_body(
 def _next_href(args: MultiDict[str, str], token: str) -> str:
     kept = [(k, v) for k, values in args.lists() if k != "continuationToken" for v in values]
     return "/connections?" + urlencode([*kept, ("continuationToken", token)])
+
+
+def search_args(body: Any, continuation: str | None, config: MockConfig) -> MultiDict[str, str]:
+    """``POST /connections/search`` body as listing parameters (GAPS 11, DECISIONS.md).
+
+    ``queryString`` holds ``property`` conditions joined by ``&`` (``state==enabled&name==x``);
+    ``limit`` (at most 1000), ``orderby`` and ``count`` mean what they mean on the listing.
+    """
+    if not isinstance(body, dict):
+        raise FlowError("1100-400", message="The request body must be a JSON object.")
+    args: MultiDict[str, str] = MultiDict()
+    query = body.get("queryString") or ""
+    if not isinstance(query, str):
+        raise FlowError("1100-400", message="The field queryString must be a string.")
+    for condition in query.split("&"):
+        if condition.strip():
+            args.add("property", condition.strip())
+    for name in ("limit", "orderby", "count"):
+        value = body.get(name)
+        if value is not None:
+            args.add(name, _search_value(name, value, config))
+    if continuation:
+        args.add("continuationToken", continuation)
+    return args
+
+
+def _search_value(name: str, value: Any, config: MockConfig) -> str:
+    expected = {"limit": int, "orderby": str, "count": bool}[name]
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise FlowError("1452-400", value=json.dumps(value), field=name)
+    if name == "limit" and isinstance(value, int) and not 1 <= value <= 1000:
+        raise FlowError("1452-400", value=str(value), field=name)
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def filter_documents(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from ..catalog import ConnectionSpec
 from ..context import current
 from ..errors import not_found
+from ..explore import explore_connection
 from ..listing import filter_documents
 from ._routing import json_response, route_both
 
@@ -25,9 +27,33 @@ def list_connection_specs() -> Response:
     return json_response({"items": filter_documents(documents, request.args, SPEC_FIELDS)})
 
 
-@route_both(bp, "/connectionSpecs/<spec_id>", methods=["GET"])
-def retrieve_connection_spec(spec_id: str) -> Response:
+def _spec(spec_id: str) -> ConnectionSpec:
     spec = current().catalog.get(spec_id.lower())
     if spec is None:
         raise not_found(spec_id, "connectionSpecs")
-    return json_response({"items": [spec.as_json()]})
+    return spec
+
+
+@route_both(bp, "/connectionSpecs/<spec_id>", methods=["GET"])
+def retrieve_connection_spec(spec_id: str) -> Response:
+    return json_response({"items": [_spec(spec_id).as_json()]})
+
+
+@route_both(bp, "/connectionSpecs/<spec_id>/explore", methods=["GET"])
+def explore_connection_spec(spec_id: str) -> Response:
+    return json_response(explore_connection(_spec(spec_id).raw, request.args))
+
+
+@route_both(bp, "/connectionSpecs/<spec_id>/configs", methods=["GET"])
+def connection_spec_configs(spec_id: str) -> Response:
+    """Auth-type configuration, e.g. the IAM role for S3 (FACTS A.2); empty elsewhere."""
+    spec = _spec(spec_id)
+    auth_type = request.args.get("authType", "")
+    params = {"IAMRole": "arn:aws:iam::000000000000:role/mock-flowservice"}
+    return json_response({"configParams": params if _uses_iam(spec, auth_type) else {}})
+
+
+def _uses_iam(spec: ConnectionSpec, auth_type: str) -> bool:
+    return auth_type.lower().startswith("iam") and any(
+        name.lower().startswith("iam") for name in spec.auth_specs
+    )

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g, request
 from .. import operations
 from ..context import current
 from ..listing import list_connections as list_page
+from ..listing import search_args
 from ..model import Connection
 from ._routing import json_body, json_response, route_both
 
@@ -39,6 +40,13 @@ def create_connection() -> Response:
     response = _ref(created, 201)
     response.headers["Location"] = location
     return response
+
+
+@bp.post("/connections/search")
+def search_connections() -> Response:
+    ctx = current()
+    args = search_args(json_body(), request.args.get("continuationToken"), ctx.config)
+    return json_response(list_page(ctx.store, g.tenant, args, ctx.config, _render))
 
 
 @route_both(bp, "/connections/<connection_id>", methods=["GET"])
@@ -81,3 +89,9 @@ def perform_action(connection_id: str) -> Response:
 def explore_connection(connection_id: str) -> Response:
     body = operations.explore_connection(current(), g.tenant, connection_id, request.args)
     return json_response(body)
+
+
+@route_both(bp, "/connections/<connection_id>/configs", methods=["GET"])
+def explore_config(connection_id: str) -> Response:
+    connection = operations.retrieve_connection(current(), g.tenant, connection_id)
+    return json_response({"configParams": {}, "connectionSpec": {"id": connection.spec_id}})
