@@ -48,9 +48,8 @@ def test_explore_dynamics(client: FlaskClient) -> None:
     url = f"{CONNECTIONS}/{_dynamics(client)}/explore"
     root = client.get(f"{url}?objectType=root", headers=HEADERS).json
     assert isinstance(root, list)
-    assert {"type": "table", "name": "Account", "path": "account"} == {
-        k: next(i for i in root if i["path"] == "account")[k] for k in ("type", "name", "path")
-    }
+    account = next(item for item in root if item["path"] == "account")
+    assert (account["type"], account["name"]) == ("table", "Account")
     table = client.get(f"{url}?objectType=table&object=account", headers=HEADERS).json
     assert table["format"] == "flat"
     assert {c["name"] for c in table["schema"]["columns"]} >= {"accountid", "name"}
