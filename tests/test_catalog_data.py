@@ -19,10 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 CATALOG_PATH = REPO_ROOT / "mock_flowservice" / "data" / "connection_specs.json"
 BUILD_SCRIPT = REPO_ROOT / "tools" / "build_catalog.py"
 SHARED_PATH = (
-    Path(__file__).resolve().parents[1].parent
-    / "shared"
-    / "flowservice"
-    / "connection_specs.json"
+    Path(__file__).resolve().parents[1].parent / "shared" / "flowservice" / "connection_specs.json"
 )
 
 EXPECTED_SPEC_COUNT = 46
@@ -90,9 +87,7 @@ def test_spec_object_shape(spec: JsonObject) -> None:
     attributes = spec["attributes"]
     assert attributes["isSource"] is True
     assert isinstance(attributes["isDraftModeSupported"], bool)
-    assert attributes["uiAttributes"] == {
-        "apiFeatures": {"explorePaginationSupported": False}
-    }
+    assert attributes["uiAttributes"] == {"apiFeatures": {"explorePaginationSupported": False}}
     ui = spec["sourceSpec"]["attributes"]["uiAttributes"]
     assert ui["isSource"] is True
     assert ui["category"]["key"]
@@ -108,12 +103,8 @@ def test_spec_object_shape(spec: JsonObject) -> None:
     else:
         assert spec["providerId"] == STREAMING_PROVIDER_ID
     assert spec["permissionsInfo"] == {
-        "manage": [
-            {"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}
-        ],
-        "view": [
-            {"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}
-        ],
+        "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}],
+        "view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
     }
 
 
@@ -195,9 +186,7 @@ def test_dynamics_is_exactly_as_documented() -> None:
     ]
     inferred = dynamics["_provenance"]["inferred"]
     assert "authSpec[Service Principal Key Based Authentication].type" in inferred
-    assert (
-        "authSpec[Service Principal Key Based Authentication].spec.required" in inferred
-    )
+    assert "authSpec[Service Principal Key Based Authentication].spec.required" in inferred
 
 
 def test_azure_file_storage_required_uses_documented_param_names() -> None:
@@ -225,12 +214,8 @@ def test_catalog_matches_shared_sources() -> None:
             assert provenance["nameInferred"] is False
         if source.get("providerId"):
             assert spec["providerId"] == source["providerId"]
-        assert [a["name"] for a in spec["authSpec"]] == [
-            a["specName"] for a in source["authSpecs"]
-        ]
-        for auth_source, auth in zip(
-            source["authSpecs"], spec["authSpec"], strict=True
-        ):
+        assert [a["name"] for a in spec["authSpec"]] == [a["specName"] for a in source["authSpecs"]]
+        for auth_source, auth in zip(source["authSpecs"], spec["authSpec"], strict=True):
             if auth_source.get("type"):
                 assert auth["type"] == auth_source["type"]
             if "settings" in auth_source:
@@ -297,6 +282,4 @@ def test_build_script_reproduces_committed_file(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert output.read_text(encoding="utf-8") == CATALOG_PATH.read_text(
-        encoding="utf-8"
-    )
+    assert output.read_text(encoding="utf-8") == CATALOG_PATH.read_text(encoding="utf-8")
