@@ -1,13 +1,15 @@
-"""The per-app bundle of config, store and catalog, and how a view reaches it."""
+"""The per-app bundle of config, store, catalog, journal and faults, and how a view reaches it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
 from .catalog import Catalog
 from .config import MockConfig
+from .faults import FaultRules
+from .journal import Journal
 from .store import Store
 
 __all__ = ["EXTENSION_KEY", "MockContext", "current", "of_app"]
@@ -17,11 +19,13 @@ EXTENSION_KEY = "flowservice"
 
 @dataclass(frozen=True)
 class MockContext:
-    """Everything a mock app holds: one config, one store, one catalog."""
+    """Everything a mock app holds: config, store, catalog, request journal, fault rules."""
 
     config: MockConfig
     store: Store
     catalog: Catalog
+    journal: Journal = field(default_factory=Journal)
+    faults: FaultRules = field(default_factory=FaultRules)
 
 
 def of_app(app: Flask) -> MockContext:

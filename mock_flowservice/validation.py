@@ -7,6 +7,7 @@ messages name the field but never echo a value: a value may be a secret.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,13 +25,20 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 would read back as the non-JSON Infinity
+        raise ValueError("number out of range")
+    return value
+
+
 def parse_json(data: bytes, max_depth: int) -> Any:
     """Decode a UTF-8 JSON body; empty → 1405, malformed or too deep → 1100."""
     if not data.strip():
         raise FlowError("1405-400")
     try:
         text = data.decode("utf-8")
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except UnicodeDecodeError:
         raise invalid_request("The request body is not valid UTF-8.") from None
     except RecursionError:

@@ -30,7 +30,8 @@ def _credentials_ok(client_id: str, client_secret: str) -> bool:
     if clients is None:
         return True
     expected = clients.get(client_id)
-    return expected is not None and hmac.compare_digest(expected, client_secret)
+    # bytes: compare_digest refuses non-ASCII str, and a client may send any character
+    return expected is not None and hmac.compare_digest(expected.encode(), client_secret.encode())
 
 
 @bp.post("/ims/token/v3")

@@ -1,0 +1,271 @@
+"""Fault injection: rules that make Flow Service and IMS requests fail, stall or drop.
+
+A rule is posted to ``POST /__mock__/faults`` as JSON (every field but one effect optional)::
+
+    {"method": "GET" | "*",          # default "*"
+     "path": "<glob>" | "^<regex>",  # on the request path; a leading ^ means regex; default "*"
+     "status": 503,                  # 400-599: answer with this error (bodies: error_for)
+     "retryAfter": 2,                # seconds, sent as Retry-After (with status only)
+     "latencyMs": 250 | {"min": 100, "max": 400},   # wait before answering
+     "drop": true,                   # close the connection without any response
+     "probability": 0.5,             # 0..1, default 1
+     "seed": 7,                      # random.Random(seed): reproducible draws and latencies
+     "count": 3}                     # remove the rule after it fired this many times
+
+Rules are tried in the order they were added; the first that matches and fires wins. Nothing
+here knows about HTTP beyond the error types: the app's ``before_request`` hook asks
+:meth:`FaultRules.draw` and acts on the :class:`Injection`.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import random
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from waitress.channel import ClientDisconnected
+
+from .errors import FlowError, GatewayError, MockError, invalid_request
+
+__all__ = [
+    "DroppedConnection",
+    "FaultRule",
+    "FaultRules",
+    "Injection",
+    "compile_path_pattern",
+    "dropping_body",
+    "error_for",
+]
+
+METHODS = frozenset({"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+MAX_LATENCY_MS = 120_000
+_FIELDS = frozenset(
+    {"method", "path", "status", "retryAfter", "latencyMs", "drop", "probability", "seed", "count"}
+)
+
+
+class DroppedConnection(ClientDisconnected, ConnectionResetError):  # type: ignore[misc]
+    """Raised while a response body is sent, so the server closes the socket unanswered.
+
+    waitress closes quietly on its ``ClientDisconnected``; gunicorn and werkzeug's server do
+    so on a ``ConnectionResetError`` (errno ``ECONNRESET``). In-process (Flask's test client)
+    the exception reaches the caller.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(errno.ECONNRESET, "connection dropped by a fault rule")
+
+
+def dropping_body() -> Iterator[bytes]:
+    """A response body that drops the connection before its first byte."""
+    raise DroppedConnection()
+    yield b""  # pragma: no cover - makes this a generator
+
+
+def compile_path_pattern(pattern: str) -> Callable[[str], bool]:
+    """A path test: ``^...`` is a regular expression (searched), anything else a glob."""
+    if len(pattern) > 1000:
+        raise invalid_request("The path pattern is longer than 1000 characters.")
+    try:
+        regex = re.compile(pattern if pattern.startswith("^") else fnmatch.translate(pattern))
+    except re.error:
+        raise invalid_request("The path pattern is not a valid regular expression.") from None
+    return lambda path: regex.search(path) is not None
+
+
+def error_for(status: int, retry_after: int | None = None) -> MockError:
+    """The error a fault answers with: 429 is the gateway's, 5xx and others Flow Service's."""
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+    if status == 429:
+        return GatewayError("429000", headers=headers)
+    code = {503: "1103-503", 504: "1104-504"}.get(status, "1102-500")
+    error = FlowError(code, headers=headers)
+    error.status = status
+    return error
+
+
+@dataclass(frozen=True)
+class Injection:
+    """What one request gets from the rule that fired."""
+
+    rule_id: str
+    latency_s: float = 0.0
+    status: int | None = None
+    retry_after: int | None = None
+    drop: bool = False
+
+    def error(self) -> MockError | None:
+        return error_for(self.status, self.retry_after) if self.status is not None else None
+
+
+@dataclass
+class FaultRule:
+    """One stored rule; ``hits`` counts how often it fired."""
+
+    spec: dict[str, Any]
+    matches_path: Callable[[str], bool] = field(repr=False)
+    rng: random.Random = field(repr=False)
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    hits: int = 0
+
+    @classmethod
+    def from_json(cls, body: Any) -> FaultRule:
+        """Validate a posted rule; a bad one is ``FLOW-1100-400`` naming the field."""
+        spec = _validated(body)
+        seed = spec.get("seed")
+        rng = random.Random(seed) if seed is not None else random.Random()
+        return cls(spec, compile_path_pattern(spec["path"]), rng)
+
+    def applies_to(self, method: str, path: str) -> bool:
+        return self.spec["method"] in ("*", method.upper()) and self.matches_path(path)
+
+    def fires(self) -> bool:
+        probability: float = self.spec["probability"]
+        return probability >= 1 or self.rng.random() < probability
+
+    def injection(self) -> Injection:
+        return Injection(
+            rule_id=self.id,
+            latency_s=self._latency_ms() / 1000,
+            status=self.spec.get("status"),
+            retry_after=self.spec.get("retryAfter"),
+            drop=self.spec["drop"],
+        )
+
+    def _latency_ms(self) -> float:
+        latency = self.spec.get("latencyMs")
+        if isinstance(latency, dict):
+            return self.rng.uniform(latency["min"], latency["max"])
+        return float(latency or 0)
+
+    @property
+    def exhausted(self) -> bool:
+        count = self.spec.get("count")
+        return count is not None and self.hits >= count
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, **self.spec, "hits": self.hits}
+
+
+class FaultRules:
+    """The rules of one app, safe to share between request threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: dict[str, FaultRule] = {}
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        with self._lock:
+            self._rules[rule.id] = rule
+        return rule
+
+    def all(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules.values())
+
+    def remove(self, rule_id: str) -> bool:
+        with self._lock:
+            return self._rules.pop(rule_id, None) is not None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def draw(self, method: str, path: str) -> Injection | None:
+        """The injection for one request, if a rule fires; counts and retires rules."""
+        with self._lock:
+            for rule in list(self._rules.values()):
+                if rule.applies_to(method, path) and rule.fires():
+                    rule.hits += 1
+                    if rule.exhausted:
+                        del self._rules[rule.id]
+                    return rule.injection()
+        return None
+
+
+# -- validation of a posted rule -----------------------------------------------------------
+
+
+def _validated(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise invalid_request("A fault rule must be a JSON object.")
+    unknown = sorted(set(body) - _FIELDS)
+    if unknown:
+        raise invalid_request(f"Unknown fault rule field '{unknown[0]}'.")
+    spec: dict[str, Any] = {
+        "method": _method(body.get("method", "*")),
+        "path": _string(body, "path", "*"),
+        "drop": _bool(body, "drop"),
+        "probability": _number(body, "probability", 1.0, 0.0, 1.0),
+    }
+    for key, low, high in (("status", 400, 599), ("retryAfter", 0, 86400), ("count", 1, None)):
+        if body.get(key) is not None:
+            spec[key] = _integer(body[key], key, low, high)
+    if body.get("seed") is not None:
+        spec["seed"] = _integer(body["seed"], "seed", None, None)
+    if body.get("latencyMs") is not None:
+        spec["latencyMs"] = _latency(body["latencyMs"])
+    _check_effects(spec)
+    return spec
+
+
+def _check_effects(spec: Mapping[str, Any]) -> None:
+    if "status" not in spec and "latencyMs" not in spec and not spec["drop"]:
+        raise invalid_request("A fault rule needs at least one of status, latencyMs or drop.")
+    if spec["drop"] and "status" in spec:
+        raise invalid_request("A fault rule cannot both drop the connection and send a status.")
+    if "retryAfter" in spec and "status" not in spec:
+        raise invalid_request("The field retryAfter needs a status.")
+
+
+def _method(value: Any) -> str:
+    if not isinstance(value, str) or value.upper() not in METHODS:
+        raise invalid_request("The field method must be an HTTP method or '*'.")
+    return value.upper()
+
+
+def _string(body: Mapping[str, Any], key: str, default: str) -> str:
+    value = body.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise invalid_request(f"The field {key} must be a non-empty string.")
+    return value
+
+
+def _bool(body: Mapping[str, Any], key: str) -> bool:
+    value = body.get(key, False)
+    if not isinstance(value, bool):
+        raise invalid_request(f"The field {key} must be a boolean.")
+    return value
+
+
+def _integer(value: Any, key: str, low: int | None, high: int | None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid_request(f"The field {key} must be an integer.")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise invalid_request(f"The field {key} is out of range.")
+    return value
+
+
+def _number(body: Mapping[str, Any], key: str, default: float, low: float, high: float) -> float:
+    value = body.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+        raise invalid_request(f"The field {key} must be a number from {low:g} to {high:g}.")
+    return float(value)
+
+
+def _latency(value: Any) -> float | dict[str, float]:
+    if isinstance(value, dict):
+        if set(value) != {"min", "max"}:
+            raise invalid_request("The field latencyMs must be a number or {min, max}.")
+        low = _number(value, "min", 0, 0, MAX_LATENCY_MS)
+        high = _number(value, "max", 0, 0, MAX_LATENCY_MS)
+        if low > high:
+            raise invalid_request("The field latencyMs.min must not exceed latencyMs.max.")
+        return {"min": low, "max": high}
+    return _number({"latencyMs": value}, "latencyMs", 0, 0, MAX_LATENCY_MS)

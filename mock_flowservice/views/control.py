@@ -1,0 +1,96 @@
+"""The control API under ``/__mock__``: reset, seed, export, journal, faults, test results.
+
+Outside the Flow Service prefix and without the gateway's checks. ``create_app`` registers it
+unless ``config.control_api`` is "off"; with ``config.control_token`` set every route wants
+``Authorization: Bearer <control_token>`` (else gateway ``401013``). Health and readiness live
+in :mod:`.health` and are always on. See docs/control-api.md.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, request
+
+from .. import state
+from ..context import current
+from ..errors import GatewayError, invalid_request, not_found
+from ..faults import FaultRule
+from ..journal import JournalQuery
+from ._routing import json_body, json_response
+
+__all__ = ["bp"]
+
+bp = Blueprint("control", __name__, url_prefix="/__mock__")
+
+
+@bp.before_request
+def _authorise() -> None:
+    token = current().config.control_token
+    if token is None:
+        return
+    scheme, _, sent = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), token.encode()):
+        raise GatewayError("401013")
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    current().store.reset()
+    return json_response({"status": "reset"})
+
+
+@bp.post("/seed")
+def seed() -> Response:
+    return json_response({"loaded": state.seed_connections(current(), json_body())})
+
+
+@bp.get("/state")
+def export_state() -> Response:
+    return json_response(state.export_state(current()))
+
+
+@bp.get("/journal")
+def list_journal() -> Response:
+    query = JournalQuery.from_args(request.args)
+    return json_response({"items": current().journal.entries(query)})
+
+
+@bp.delete("/journal")
+def clear_journal() -> Response:
+    current().journal.clear()
+    return Response(status=204)
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    rule = current().faults.add(FaultRule.from_json(json_body()))
+    return json_response({"id": rule.id}, 201)
+
+
+@bp.get("/faults")
+def list_faults() -> Response:
+    return json_response({"items": [rule.to_json() for rule in current().faults.all()]})
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    current().faults.clear()
+    return Response(status=204)
+
+
+@bp.delete("/faults/<rule_id>")
+def delete_fault(rule_id: str) -> Response:
+    if not current().faults.remove(rule_id):
+        raise not_found(rule_id, "faults")
+    return Response(status=204)
+
+
+@bp.post("/connections/<connection_id>/test-result")
+def set_test_result(connection_id: str) -> Response:
+    body = json_body()
+    result = body.get("result") if isinstance(body, dict) else None
+    if not isinstance(result, bool):
+        raise invalid_request('The body must be {"result": true|false}.')
+    updated = state.set_test_result(current(), connection_id, result)
+    return json_response({"id": updated.id, "result": updated.test_result})
