@@ -1,20 +1,36 @@
-"""The ``mock-flowservice`` command (also ``python -m mock_flowservice``)."""
+"""The ``mock-flowservice`` command (also ``python -m mock_flowservice``).
+
+``mock-flowservice serve`` runs the mock until Ctrl-C or SIGTERM (exit status 0) and prints
+``mock-flowservice listening on http://HOST:PORT`` once it accepts connections. One process
+serves on waitress; ``--workers N`` (N > 1) serves on gunicorn with N processes sharing one
+SQLite state: the ``--state`` file, or else a temporary file deleted when the server stops.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
-import logging
+import os
+import shutil
+import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
+from flask import Flask
 
 from .app import create_app
+from .context import of_app
+from .logs import configure_logging
+from .server import ListenError, serve_workers
 from .server import serve as serve_app
+from .sqlite_store import SqliteStore
 
 __all__ = ["main"]
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @click.group()
@@ -35,10 +51,45 @@ def _load_settings(path: Path | None) -> dict[str, Any]:
     return settings
 
 
+def _gunicorn_available() -> bool:
+    try:
+        importlib.import_module("gunicorn.app.base")
+    except ImportError:
+        return False
+    return True
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one (the printed URL shows it).",
+)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Request threads (per worker process).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes. More than 1 runs gunicorn (pip install 'mock-flowservice[workers]') "
+    "sharing one SQLite state: --state, or a temporary file deleted on exit.",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file keeping connections and issued tokens across restarts "
+    "(created if missing; secret params are stored in it as sent).",
+)
 @click.option(
     "--config",
     "config_path",
@@ -50,23 +101,67 @@ def _load_settings(path: Path | None) -> dict[str, Any]:
     type=click.Choice(["any", "issued"]),
     help="Accept any bearer token, or only tokens issued by the mock's IMS endpoint.",
 )
-@click.option("--log-level", default="INFO", show_default=True)
+@click.option(
+    "--log-level",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+)
+@click.option(
+    "--log-format",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "json"]),
+    help="Log lines on stderr as text or as one JSON object each.",
+)
 def serve(
     host: str,
     port: int,
     threads: int,
+    workers: int,
+    state_path: Path | None,
     config_path: Path | None,
     token_policy: str | None,
     log_level: str,
+    log_format: str,
 ) -> None:
-    """Serve the mock on a production WSGI server (waitress) until Ctrl-C."""
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    """Serve the mock until Ctrl-C or SIGTERM (waitress; gunicorn with --workers > 1)."""
     settings = _load_settings(config_path)
+    if workers > 1 and not _gunicorn_available():
+        raise click.UsageError(
+            "--workers > 1 needs gunicorn: pip install 'mock-flowservice[workers]'"
+        )
+    configure_logging(log_level.upper(), "json" if log_format == "json" else "text")
     if token_policy:
         settings["token_policy"] = token_policy
+    if state_path is not None:
+        settings["state_path"] = str(state_path)
     settings.setdefault("control_api", "on" if host in LOOPBACK else "off")
+    temporary: str | None = None
+    if workers > 1 and not settings.get("state_path"):
+        temporary = tempfile.mkdtemp(prefix="mock-flowservice-")
+        settings["state_path"] = os.path.join(temporary, "state.sqlite3")
+    owner = os.getpid()
     try:
-        app = create_app(settings)
-    except (TypeError, ValueError) as exc:
-        raise click.UsageError(str(exc)) from None
-    serve_app(app, host, port, threads=threads)
+        try:
+            app = create_app(settings)
+        except (TypeError, ValueError, sqlite3.Error) as exc:
+            raise click.UsageError(str(exc)) from None
+        _run(app, host, port, workers=workers, threads=threads, log_level=log_level)
+    finally:
+        # A forked gunicorn worker unwinds through here as well: only the owner cleans up.
+        if temporary is not None and os.getpid() == owner:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _run(app: Flask, host: str, port: int, *, workers: int, threads: int, log_level: str) -> None:
+    try:
+        if workers > 1:
+            serve_workers(app, host, port, workers=workers, threads=threads, log_level=log_level)
+        else:
+            serve_app(app, host, port, threads=threads)
+    except ListenError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = of_app(app).store
+    if isinstance(store, SqliteStore):
+        store.close()

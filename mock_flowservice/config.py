@@ -58,6 +58,8 @@ class MockConfig:
     control_token: str | None = None
     #: How many requests the journal keeps (oldest dropped first).
     journal_size: int = 1000
+    #: SQLite file of the state (connections, issued tokens); None keeps it in memory.
+    state_path: str | None = None
     #: Extra settings for extensions (kept, never interpreted here).
     extra: Mapping[str, Any] = field(default_factory=dict)
 

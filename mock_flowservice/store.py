@@ -68,8 +68,9 @@ class Store:
     # -- connections -------------------------------------------------------------------------
 
     def add(self, connection: Connection) -> Connection:
-        """Store a new connection; it gets the next sequence number."""
+        """Store a connection; it gets the next sequence number and replaces one with its id."""
         with self._lock:
+            self.delete(connection.tenant, connection.id)
             self._seq += 1
             stored = replace(connection, seq=self._seq)
             data = self._tenants.setdefault(connection.tenant, _TenantData())

@@ -1,0 +1,383 @@
+"""The SQLite store: the in-memory store's semantics, durability across restarts and kill -9.
+
+The store tests run against both backends (``memory`` and ``sqlite``); the ``sqlite``-only
+tests cover what only a file can do: two stores on one file, reopening, the query plan.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from mock_flowservice.errors import FlowError
+from mock_flowservice.model import Caller, Connection, Tenant, new_etag
+from mock_flowservice.sqlite_store import SqliteStore
+from mock_flowservice.store import Store
+
+from .serving import served
+from .support import DYNAMICS_BASIC, DYNAMICS_SPEC_ID, HEADERS, dynamics_basic_body
+
+TENANT = Tenant("ORG@AdobeOrg", "prod")
+OTHER = Tenant("ORG@AdobeOrg", "dev")
+
+
+def make_connection(tenant: Tenant = TENANT, name: str = "Dynamics", **changes: Any) -> Connection:
+    fields: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "tenant": tenant,
+        "name": name,
+        "description": "CRM",
+        "spec_id": DYNAMICS_SPEC_ID,
+        "spec_version": "1.0",
+        "auth_spec": DYNAMICS_BASIC,
+        "params": {"serviceUri": "https://x.example", "username": "u", "password": "p"},
+        "secret_keys": frozenset({"password"}),
+        "created_at": 1,
+        "updated_at": 1,
+        "created_by": Caller("user@AdobeID", "client"),
+        "updated_by": Caller("user@AdobeID", "client"),
+        "etag": new_etag(),
+    }
+    fields.update(changes)
+    return Connection(**fields)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "memory":
+        yield Store()
+        return
+    sqlite_store = SqliteStore(tmp_path / "state.sqlite3")
+    yield sqlite_store
+    sqlite_store.close()
+
+
+@pytest.fixture
+def state_file(tmp_path: Path) -> Path:
+    return tmp_path / "state.sqlite3"
+
+
+# -- both backends ---------------------------------------------------------------------------
+
+
+def test_add_get_round_trip_and_sequence(store: Store) -> None:
+    first = store.add(make_connection(state="draft", last_operation="update", test_result=False))
+    second = store.add(make_connection(description=None))
+    assert first.seq < second.seq
+    for stored in (first, second):
+        fetched = store.get(TENANT, stored.id)
+        assert fetched == stored
+        assert fetched is not None
+        assert fetched.seq == stored.seq
+    assert store.get(OTHER, first.id) is None
+    assert store.get(TENANT, "missing") is None
+
+
+def test_update_checks_the_etag(store: Store) -> None:
+    stored = store.add(make_connection())
+
+    def rename(connection: Connection) -> Connection:
+        return replace(connection, name="renamed", etag=new_etag(connection.etag))
+
+    with pytest.raises(FlowError) as stale:
+        store.update(TENANT, stored.id, '"stale"', rename)
+    assert stale.value.code == "1404-412"
+    updated = store.update(TENANT, stored.id, stored.etag.strip('"'), rename)  # quotes optional
+    assert updated is not None
+    assert (updated.name, updated.seq) == ("renamed", stored.seq)
+    assert store.get(TENANT, stored.id) == updated
+    assert store.update(TENANT, "missing", stored.etag, rename) is None
+    assert store.update(OTHER, stored.id, updated.etag, rename) is None
+
+
+def test_a_failing_change_writes_nothing(store: Store) -> None:
+    stored = store.add(make_connection())
+
+    def refuse(connection: Connection) -> Connection:
+        raise FlowError("1405-400")
+
+    with pytest.raises(FlowError):
+        store.update(TENANT, stored.id, stored.etag, refuse)
+    assert store.get(TENANT, stored.id) == stored
+
+
+def test_delete(store: Store) -> None:
+    stored = store.add(make_connection())
+    assert store.delete(OTHER, stored.id) is False
+    assert store.delete(TENANT, stored.id) is True
+    assert store.delete(TENANT, stored.id) is False
+    assert store.get(TENANT, stored.id) is None
+    assert store.connections(TENANT) == []
+
+
+def test_scan_pages_filters_and_directions(store: Store) -> None:
+    store.load([*(make_connection(name=f"c{i}") for i in range(450)), make_connection(OTHER)])
+    added = store.connections(TENANT)
+    every = lambda c: True  # noqa: E731
+    sevenths = lambda c: int(c.name[1:]) % 7 == 0  # noqa: E731
+    assert store.scan(TENANT, accept=every, limit=3) == added[:3]
+    assert store.scan(TENANT, accept=every, limit=3, after=added[2].seq) == added[3:6]
+    assert store.scan(TENANT, accept=every, limit=2, descending=True) == added[:-3:-1]
+    assert store.scan(TENANT, accept=every, limit=2, after=added[5].seq, descending=True) == [
+        added[4],
+        added[3],
+    ]
+    # A filter that rejects most rows still fills the page, across the store's read batches.
+    filtered = store.scan(TENANT, accept=sevenths, limit=40)
+    assert filtered == [c for c in added if int(c.name[1:]) % 7 == 0][:40]
+    assert len(store.scan(TENANT, accept=sevenths, limit=2**62)) == 65
+    assert len(store.scan(TENANT, accept=every, limit=2**62)) == 450
+    assert store.scan(Tenant("nobody", "prod"), accept=every, limit=5) == []
+
+
+def test_a_page_reads_only_what_it_returns(store: Store) -> None:
+    store.load(make_connection(name=f"c{i}") for i in range(300))
+    added = store.connections(TENANT)
+    seen: list[str] = []
+
+    def counting(connection: Connection) -> bool:
+        seen.append(connection.id)
+        return True
+
+    page = store.scan(TENANT, accept=counting, limit=5, after=added[250].seq)
+    assert page == added[251:256]
+    assert len(seen) == 5
+
+
+def test_connections_all_connections_and_load(store: Store) -> None:
+    mine = [store.add(make_connection()) for _ in range(3)]
+    theirs = store.add(make_connection(OTHER))
+    assert store.connections(TENANT) == mine
+    assert store.all_connections() == [*mine, theirs]
+    seeded = [make_connection(name="seed-a"), make_connection(name="seed-b")]
+    assert store.load(seeded) == 2
+    assert [c.id for c in store.connections(TENANT)[-2:]] == [c.id for c in seeded]
+
+
+def test_reset_forgets_everything(store: Store) -> None:
+    store.add(make_connection())
+    token = store.issue_token("client", 60)
+    store.reset()
+    assert store.all_connections() == []
+    assert store.token(token) is None
+    assert store.add(make_connection()).seq == 1
+
+
+def test_tokens(store: Store) -> None:
+    before = time.time()
+    token = store.issue_token("my-client", 3600)
+    issued = store.token(token)
+    assert token.startswith("mock-")
+    assert issued is not None
+    assert issued.client_id == "my-client"
+    assert before + 3600 <= issued.expires_at <= time.time() + 3600
+    assert store.token("mock-unknown") is None
+
+
+def test_concurrent_updates_with_one_etag_one_wins(store: Store) -> None:
+    stored = store.add(make_connection())
+    barrier = threading.Barrier(16)
+    outcomes: list[str] = []
+
+    def patch(n: int) -> None:
+        barrier.wait(timeout=10)
+        try:
+            store.update(
+                TENANT,
+                stored.id,
+                stored.etag,
+                lambda c: replace(c, name=f"by-{n}", etag=new_etag(c.etag)),
+            )
+            outcomes.append("ok")
+        except FlowError as error:
+            outcomes.append(error.code)
+
+    threads = [threading.Thread(target=patch, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["1404-412"] * 15 + ["ok"]
+
+
+# -- SQLite only -----------------------------------------------------------------------------
+
+
+def test_sqlite_store_overrides_every_store_method() -> None:
+    public = {name for name, _ in inspect.getmembers(Store, inspect.isfunction)}
+    public = {name for name in public if not name.startswith("_")}
+    inherited = {name for name in public if getattr(SqliteStore, name) is getattr(Store, name)}
+    assert inherited == set(), "SqliteStore must override these Store methods"
+
+
+def test_state_outlives_the_store_and_is_shared_by_two(state_file: Path) -> None:
+    first, second = SqliteStore(state_file), SqliteStore(state_file)
+    try:
+        stored = first.add(make_connection())
+        token = first.issue_token("client", 60)
+        assert second.get(TENANT, stored.id) == stored
+        assert second.token(token) is not None
+        updated = second.update(
+            TENANT, stored.id, stored.etag, lambda c: replace(c, etag=new_etag(c.etag))
+        )
+        assert updated is not None
+        with pytest.raises(FlowError):
+            first.update(TENANT, stored.id, stored.etag, lambda c: c)
+        assert first.add(make_connection()).seq > stored.seq
+    finally:
+        first.close()
+        second.close()
+    reopened = SqliteStore(state_file)
+    try:
+        assert reopened.get(TENANT, stored.id) == updated
+        assert len(reopened.all_connections()) == 2
+    finally:
+        reopened.close()
+
+
+def test_sqlite_file_settings_and_query_plan(state_file: Path) -> None:
+    store = SqliteStore(state_file)
+    store.add(make_connection())
+    store.close()
+    with sqlite3.connect(state_file) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT seq, record FROM connections"
+            " WHERE org = ? AND sandbox = ? AND seq > ? ORDER BY seq LIMIT ?",
+            ("o", "s", 0, 10),
+        ).fetchall()
+    db.close()
+    text = " ".join(str(row[-1]) for row in plan)
+    assert "connections_tenant_seq" in text
+    assert "TEMP B-TREE" not in text  # no sort: the index gives the order
+
+
+def test_synchronous_full_on_every_connection(state_file: Path) -> None:
+    store = SqliteStore(state_file)
+    try:
+        store.get(TENANT, "x")
+        (db,) = store._opened
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")  # 3.12+: other threads
+def test_a_forked_child_opens_its_own_connection(state_file: Path) -> None:
+    store = SqliteStore(state_file)
+    try:
+        parent_made = store.add(make_connection())  # the parent now holds a connection
+        pid = os.fork()
+        if pid == 0:  # the child: like a gunicorn worker, it writes through the same store
+            status = 1
+            try:
+                child_made = store.add(make_connection(name="from-child"))
+                status = 0 if store.get(TENANT, parent_made.id) and child_made.seq else 1
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert [c.name for c in store.connections(TENANT)] == ["Dynamics", "from-child"]
+    finally:
+        store.close()
+
+
+def test_unreadable_state_path_fails_at_construction(tmp_path: Path) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        SqliteStore(tmp_path / "missing-dir" / "state.sqlite3")
+
+
+# -- real servers ----------------------------------------------------------------------------
+
+
+@pytest.mark.server
+def test_state_survives_a_restart(tmp_path: Path, state_file: Path) -> None:
+    url_path = "/connections"
+    with served("--state", str(state_file), log_path=tmp_path / "1.log") as server:
+        created = [
+            requests.post(server.base_url + url_path, json=dynamics_basic_body(f"c{i}"),
+                          headers=HEADERS, timeout=10).json()
+            for i in range(3)
+        ]  # fmt: skip
+        patched = requests.patch(
+            f"{server.base_url}/connections/{created[1]['id']}",
+            json=[{"op": "replace", "path": "/name", "value": "renamed"}],
+            headers={**HEADERS, "If-Match": created[1]["etag"]},
+            timeout=10,
+        )
+        assert patched.status_code == 200
+        token = requests.post(
+            server.url + "/ims/token/v3",
+            data={"grant_type": "client_credentials", "client_id": "ci", "client_secret": "s",
+                  "scope": "openid"},
+            timeout=10,
+        ).json()["access_token"]  # fmt: skip
+        assert server.stop() == 0
+
+    args = ("--state", str(state_file), "--token-policy", "issued")
+    with served(*args, log_path=tmp_path / "2.log") as server:
+        headers = {**HEADERS, "Authorization": f"Bearer {token}"}
+        listed = requests.get(server.base_url + url_path, headers=headers, timeout=10).json()
+        assert [c["id"] for c in listed["items"]] == [c["id"] for c in created]
+        assert [c["name"] for c in listed["items"]] == ["c0", "renamed", "c2"]
+        assert listed["items"][1]["etag"] == patched.json()["etag"]
+        assert listed["items"][0]["auth"]["params"]["password"] == "********"
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_every_acknowledged_create_survives_kill_9(tmp_path: Path, state_file: Path) -> None:
+    acknowledged: list[str] = []
+    with served("--state", str(state_file), log_path=tmp_path / "1.log") as server:
+        thread = threading.Thread(target=stream_creates, args=(server.base_url, acknowledged))
+        thread.start()
+        deadline = time.monotonic() + 5
+        while len(acknowledged) < 60 and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        server.kill()  # mid-stream: the client is still sending
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+    assert 0 < len(acknowledged) < 300
+
+    with served("--state", str(state_file), log_path=tmp_path / "2.log") as server:
+        with requests.Session() as http:
+            http.headers.update(HEADERS)
+            for connection_id in acknowledged:
+                found = http.get(f"{server.base_url}/connections/{connection_id}", timeout=10)
+                assert found.status_code == 200, connection_id
+            count = http.get(f"{server.base_url}/connections?count=true", timeout=10).json()
+        # At most one more: a create committed but killed before its answer.
+        assert len(acknowledged) <= count["count"] <= len(acknowledged) + 1
+
+
+def stream_creates(base_url: str, acknowledged: list[str]) -> None:
+    """Send up to 300 creates for up to 5 s, recording each id answered 201; stop on error."""
+    deadline = time.monotonic() + 5
+    with requests.Session() as http:
+        for n in range(300):
+            if time.monotonic() > deadline:
+                return
+            try:
+                response = http.post(
+                    f"{base_url}/connections",
+                    json=dynamics_basic_body(f"c{n}"),
+                    headers=HEADERS,
+                    timeout=5,
+                )
+            except requests.RequestException:
+                return
+            if response.status_code == 201:
+                acknowledged.append(response.json()["id"])
