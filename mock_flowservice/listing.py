@@ -68,7 +68,7 @@ def _limit(args: MultiDict[str, str], config: MockConfig) -> int:
     text = args.get("limit")
     if text is None:
         return config.default_page_size
-    if not text.strip().isdigit() or int(text) < 1:
+    if not text.strip().isdecimal() or int(text) < 1:
         raise FlowError("1452-400", value=text, field="limit")
     return min(int(text), config.max_page_size)
 
@@ -226,7 +226,8 @@ def search_args(body: Any, continuation: str | None, config: MockConfig) -> Mult
     if not isinstance(body, dict):
         raise FlowError("1100-400", message="The request body must be a JSON object.")
     args: MultiDict[str, str] = MultiDict()
-    query = body.get("queryString") or ""
+    query = body.get("queryString")
+    query = "" if query is None else query
     if not isinstance(query, str):
         raise FlowError("1100-400", message="The field queryString must be a string.")
     for condition in query.split("&"):

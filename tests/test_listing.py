@@ -181,3 +181,6 @@ def test_search(client: FlaskClient, three: list[str]) -> None:
     bad = client.post(search, json={"limit": 5000}, headers=HEADERS)
     assert bad.json["type"].endswith("FLOW-1452-400")
     assert client.post(search, json=[1], headers=HEADERS).status_code == 400
+    for falsy in ({}, [], 0, False):
+        wrong = client.post(search, json={"queryString": falsy}, headers=HEADERS)
+        assert wrong.json["type"].endswith("FLOW-1100-400"), falsy
