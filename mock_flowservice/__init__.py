@@ -9,7 +9,16 @@ from __future__ import annotations
 from .app import create_app
 from .config import DEFAULT_BASE_PATH, MockConfig
 from .context import MockContext, of_app
+from .intercept import Intercept, intercept
 
-__all__ = ["DEFAULT_BASE_PATH", "MockConfig", "MockContext", "create_app", "of_app"]
+__all__ = [
+    "DEFAULT_BASE_PATH",
+    "Intercept",
+    "MockConfig",
+    "MockContext",
+    "create_app",
+    "intercept",
+    "of_app",
+]
 
 __version__ = "0.1.0"

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from mock_flowservice import create_app, of_app
 
-from .support import HEADERS, ThreadedServer, start_threaded_server
+from .support import HEADERS, MockServer, start_server
 
 
 @pytest.fixture
@@ -32,14 +32,14 @@ def headers() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def _session_server() -> Iterator[ThreadedServer]:
-    server = start_threaded_server(create_app())
+def _session_server() -> Iterator[MockServer]:
+    server = start_server(create_app())
     yield server
     server.stop()
 
 
 @pytest.fixture
-def mock_server(_session_server: ThreadedServer) -> ThreadedServer:
+def mock_server(_session_server: MockServer) -> MockServer:
     """A real server on a loopback port (session-wide), its state reset for each test."""
     of_app(_session_server.app).store.reset()
     return _session_server

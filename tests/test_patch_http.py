@@ -9,7 +9,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from .support import BASE_PATH, HEADERS, ThreadedServer, dynamics_basic_body
+from .support import BASE_PATH, HEADERS, MockServer, dynamics_basic_body
 
 CONNECTIONS = BASE_PATH + "/connections"
 RENAME = [{"op": "replace", "path": "/name", "value": "renamed"}]
@@ -104,7 +104,7 @@ def test_patch_unknown_id(client: FlaskClient) -> None:
     assert response.status_code == 404
 
 
-def test_concurrent_patches_with_one_etag_over_a_socket(mock_server: ThreadedServer) -> None:
+def test_concurrent_patches_with_one_etag_over_a_socket(mock_server: MockServer) -> None:
     base = mock_server.base_url + "/connections"
     created = requests.post(base, json=dynamics_basic_body(), headers=HEADERS, timeout=10).json()
     statuses: list[int] = []

@@ -1,0 +1,40 @@
+"""The onboarding code against mock-flowservice: in-process, then over a real socket."""
+
+import pytest
+from dynamics_project import AdobeCredentials, connect_dynamics
+
+ORG_ID = "5C1328435BF324E90A49402A@AdobeOrg"
+DYNAMICS = {"service_uri": "https://contoso.crm.dynamics.com", "username": "ops@contoso.example"}
+
+
+@pytest.fixture
+def credentials(flowservice_config):
+    """The IMS client the mock was configured with (see conftest.py)."""
+    ((client_id, client_secret),) = flowservice_config["ims_clients"].items()
+    return AdobeCredentials(client_id, client_secret, ORG_ID)
+
+
+def test_connect_in_process(flowservice_mock, credentials):
+    # No URL is passed: the code talks to the real Adobe URLs, served in-process.
+    connection_id = connect_dynamics(credentials, password="s3cret!", **DYNAMICS)
+
+    (stored,) = flowservice_mock.store.all_connections()
+    assert stored.id == connection_id
+    assert stored.tenant.org == ORG_ID
+    flowservice_mock.assert_called("POST", r"/ims/token/v3$", times=1)
+    (create,) = flowservice_mock.assert_called("POST", r"/connections$", times=1)
+    assert create.status == 201
+    assert create.body["auth"]["params"]["password"] == "********"  # the journal masks it
+
+
+def test_connect_over_a_socket(flowservice_server, credentials):
+    connection_id = connect_dynamics(
+        credentials,
+        password="s3cret!",
+        base_url=flowservice_server.base_url,
+        ims_url=flowservice_server.ims_url,
+        **DYNAMICS,
+    )
+
+    assert flowservice_server.url.startswith("http://127.0.0.1:")
+    assert [c.id for c in flowservice_server.store.all_connections()] == [connection_id]

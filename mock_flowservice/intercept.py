@@ -1,0 +1,334 @@
+"""In-process interception: ``requests`` calls to Flow Service and IMS served by a mock app.
+
+>>> with intercept() as mock:                                   # doctest: +SKIP
+...     requests.post("https://platform.adobe.io/data/foundation/flowservice/connections", ...)
+...     mock.assert_called("POST", r"/connections$", times=1)
+
+Built on ``responses``: while active, every ``requests`` call to a base URL (the real gateway
+by default; several may be given) or to the IMS token URL goes through the app's test client,
+with method, path, query, headers and body carried over. Any other URL is refused with
+``requests.ConnectionError`` unless ``passthrough=True`` or :meth:`Intercept.add_passthru`.
+
+State (:attr:`Intercept.store`) and the journal of calls are separate: :meth:`reset` forgets
+connections and tokens, :meth:`clear_journal` forgets calls. Journal entries (:class:`Call`)
+hold no secret, by the rules of :mod:`.redaction`: ``Authorization`` reads ``Bearer ***``;
+create bodies and PATCH ops keep only the auth params their auth spec declares and does not
+mark ``format: password``; the IMS ``client_secret`` and the issued ``access_token`` are masked.
+A fault rule that drops the connection surfaces as ``requests.ConnectionError``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+import responses
+from flask import Flask
+from requests import PreparedRequest
+from urllib3 import HTTPHeaderDict
+
+from .app import create_app
+from .catalog import AuthSpec
+from .config import MockConfig
+from .context import MockContext, of_app
+from .model import Caller, Connection, Tenant
+from .operations import create_connection
+from .redaction import redact_body, redact_create, redact_headers, redact_patch
+from .store import Store
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_IMS_URL", "Call", "Intercept", "intercept"]
+
+DEFAULT_BASE_URL = "https://platform.adobe.io/data/foundation/flowservice"
+DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
+IMS_PATH = "/ims/token/v3"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_HOP = frozenset({"host", "content-length", "transfer-encoding"})
+_CREATE = re.compile(r"^/connections/?$")
+_PATCH = re.compile(r"^/connections/(?P<id>[^/?]+)/?$")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Reply = tuple[int, HTTPHeaderDict, bytes]
+Headers = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One intercepted request and its answer, secrets masked."""
+
+    method: str
+    url: str
+    #: The URL path as requested (``/data/foundation/flowservice/connections``).
+    path: str
+    #: None when a fault rule dropped the connection.
+    status: int | None
+    #: Request headers, credentials replaced (``Authorization: Bearer ***``).
+    headers: Mapping[str, str]
+    #: Request body: JSON or form fields, secrets masked; None when empty or neither.
+    body: Any
+    #: Response body when JSON (secret-sounding members such as ``access_token`` masked).
+    response: Any
+
+
+@dataclass(frozen=True)
+class _Route:
+    pattern: re.Pattern[str]
+    app_prefix: str
+    flowservice: bool
+
+
+def _route(url: str, app_prefix: str, *, flowservice: bool) -> _Route:
+    parts = urlsplit(url.rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise ValueError(f"not a base URL: {url!r}")
+    prefix = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path}"
+    pattern = re.compile(re.escape(prefix) + r"(?P<rest>(?:[/?#].*)?)$", re.DOTALL)
+    return _Route(pattern, app_prefix, flowservice)
+
+
+def _as_list(urls: str | Sequence[str]) -> list[str]:
+    return [urls] if isinstance(urls, str) else list(urls)
+
+
+class Intercept:
+    """A mock app serving ``requests`` calls in-process; a context manager and a decorator."""
+
+    def __init__(
+        self,
+        config: MockConfig | Mapping[str, Any] | None = None,
+        *,
+        base_url: str | Sequence[str] = DEFAULT_BASE_URL,
+        ims_url: str | Sequence[str] = DEFAULT_IMS_URL,
+        passthrough: bool = False,
+        app: Flask | None = None,
+    ) -> None:
+        if app is not None and config is not None:
+            raise ValueError("give either config or app, not both")
+        self.app = app if app is not None else create_app(config)
+        self.base_urls = [url.rstrip("/") for url in _as_list(base_url)]
+        self.ims_urls = _as_list(ims_url)
+        base_path = self.context.config.base_path
+        self._routes = [_route(url, base_path, flowservice=True) for url in self.base_urls]
+        self._routes += [_route(url, IMS_PATH, flowservice=False) for url in self.ims_urls]
+        self._passthru: list[str | re.Pattern[str]] = [re.compile(".*")] if passthrough else []
+        self._journal: deque[Call] = deque(maxlen=self.context.config.journal_size)
+        self._lock = threading.Lock()
+        self._mock: responses.RequestsMock | None = None
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def context(self) -> MockContext:
+        return of_app(self.app)
+
+    @property
+    def store(self) -> Store:
+        return self.context.store
+
+    @property
+    def base_url(self) -> str:
+        """The first intercepted base URL."""
+        return self.base_urls[0]
+
+    def reset(self) -> None:
+        """Forget every connection and token (the journal is kept)."""
+        self.store.reset()
+
+    def create_connection(
+        self, body: Mapping[str, Any], *, org_id: str, sandbox: str | None = None
+    ) -> Connection:
+        """Seed a connection as ``POST /connections`` would create it (validated, no call)."""
+        tenant = Tenant(org_id, sandbox or self.context.config.default_sandbox)
+        caller = Caller("mock-seed@AdobeID", "mock-seed")
+        return create_connection(self.context, tenant, caller, dict(body))
+
+    # -- activation ----------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return self._mock is not None
+
+    def start(self) -> None:
+        if self._mock is not None:
+            raise RuntimeError("this intercept is already active")
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        for route in self._routes:
+            for method in METHODS:
+                serve = functools.partial(self._serve, route)
+                mock.add_callback(method, route.pattern, serve, content_type=None)
+        for prefix in self._passthru:
+            mock.add_passthru(prefix)
+        mock.start()
+        self._mock = mock
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop(allow_assert=False)
+            self._mock = None
+
+    def add_passthru(self, prefix: str | re.Pattern[str]) -> None:
+        """Let requests to URLs starting with ``prefix`` (or matching a regex) go out."""
+        self._passthru.append(prefix)
+        if self._mock is not None:
+            self._mock.add_passthru(prefix)
+
+    def __enter__(self) -> Intercept:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
+        """Use as a decorator: the intercept is active while ``func`` runs."""
+
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    # -- serving -------------------------------------------------------------------------
+
+    def _serve(self, route: _Route, request: PreparedRequest) -> Reply | Exception:
+        url, method = str(request.url), str(request.method).upper()
+        match = route.pattern.match(url)
+        assert match is not None  # responses matched the same pattern
+        rest = match["rest"].split("#", 1)[0]
+        body = _body_bytes(request.body)
+        recorded = _recorded_body(self.context, route, method, rest, body, request.headers)
+        parts = urlsplit(url)
+        call = functools.partial(
+            Call, method, url, parts.path, headers=redact_headers(request.headers.items())
+        )
+        try:
+            response = self.app.test_client(use_cookies=False).open(
+                route.app_prefix + rest,
+                method=method,
+                headers=[(k, v) for k, v in request.headers.items() if k.lower() not in _HOP],
+                data=body,
+                base_url=f"{parts.scheme}://{parts.netloc}",
+            )
+        except ConnectionResetError as exc:  # a fault rule dropped the connection
+            self._record(call(status=None, body=recorded, response=None))
+            return requests.ConnectionError(f"{method} {url}: {exc}", request=request)
+        data = response.get_data()
+        answer = redact_body(
+            _decode(data, ""), self.context.catalog, self.context.config.secret_mask
+        )
+        self._record(call(status=response.status_code, body=recorded, response=answer))
+        return response.status_code, HTTPHeaderDict(response.headers.to_wsgi_list()), data
+
+    # -- journal -------------------------------------------------------------------------
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self._journal.append(call)
+
+    @property
+    def journal(self) -> list[Call]:
+        """Every intercepted call so far, oldest first (at most ``config.journal_size``)."""
+        with self._lock:
+            return list(self._journal)
+
+    def clear_journal(self) -> None:
+        """Forget the recorded calls, here and in the app's journal (state is kept)."""
+        with self._lock:
+            self._journal.clear()
+        self.context.journal.clear()
+
+    def calls(self, method: str | None = None, path: str | None = None) -> list[Call]:
+        """Recorded calls with this method and a path ``re.search``-matching ``path``."""
+        return [
+            call
+            for call in self.journal
+            if (method is None or call.method == method.upper())
+            and (path is None or re.search(path, call.path))
+        ]
+
+    def assert_called(self, method: str, path: str, times: int | None = None) -> list[Call]:
+        """Assert a matching call was made (exactly ``times`` times when given)."""
+        found = self.calls(method, path)
+        if (times is None and not found) or (times is not None and len(found) != times):
+            expected = "at least once" if times is None else f"{times} time(s)"
+            seen = "\n".join(f"  {c.method} {c.path} -> {c.status}" for c in self.journal)
+            raise AssertionError(
+                f"expected {method.upper()} {path!r} {expected}, got {len(found)}; "
+                f"journal:\n{seen or '  (empty)'}"
+            )
+        return found
+
+
+def _body_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    chunks: Iterable[Any] = body
+    return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
+
+
+def _decode(data: bytes, content_type: str) -> Any:
+    """JSON, or a form's fields; None when empty or neither (such bodies are not recorded)."""
+    if not data:
+        return None
+    text = data.decode("utf-8", "replace")
+    if "application/x-www-form-urlencoded" in content_type.lower():
+        return dict(parse_qsl(text, keep_blank_values=True))
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _recorded_body(
+    ctx: MockContext, route: _Route, method: str, rest: str, data: bytes, headers: Headers
+) -> Any:
+    """The request body as the journal keeps it: secrets masked (see :mod:`.redaction`)."""
+    body = _decode(data, headers.get("Content-Type", ""))
+    catalog, mask = ctx.catalog, ctx.config.secret_mask
+    path = rest.split("?", 1)[0]
+    if route.flowservice and method == "POST" and _CREATE.match(path):
+        return redact_create(body, catalog, mask)
+    patched = _PATCH.match(path)
+    if route.flowservice and method == "PATCH" and patched:
+        return redact_patch(body, _stored_auth_spec(ctx, patched["id"], headers), catalog, mask)
+    return redact_body(body, catalog, mask)
+
+
+def _stored_auth_spec(ctx: MockContext, connection_id: str, headers: Headers) -> AuthSpec | None:
+    """The auth spec of the caller's stored connection, if both are known."""
+    org = headers.get("x-gw-ims-org-id", "").strip()
+    sandbox = headers.get("x-sandbox-name", "").strip() or ctx.config.default_sandbox
+    connection = ctx.store.get(Tenant(org, sandbox), connection_id)
+    spec = ctx.catalog.get(connection.spec_id) if connection else None
+    return spec.auth_specs.get(connection.auth_spec) if spec and connection else None
+
+
+def intercept(
+    config: MockConfig | Mapping[str, Any] | None = None,
+    *,
+    base_url: str | Sequence[str] = DEFAULT_BASE_URL,
+    ims_url: str | Sequence[str] = DEFAULT_IMS_URL,
+    passthrough: bool = False,
+    app: Flask | None = None,
+) -> Intercept:
+    """An :class:`Intercept`: ``with intercept() as mock: ...`` or ``@intercept()``."""
+    return Intercept(config, base_url=base_url, ims_url=ims_url, passthrough=passthrough, app=app)
