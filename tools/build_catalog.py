@@ -35,12 +35,8 @@ SPEC_VERSION = "1.0"
 JsonObject = dict[str, Any]
 
 PERMISSIONS_INFO: JsonObject = {
-    "manage": [
-        {"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}
-    ],
-    "view": [
-        {"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}
-    ],
+    "manage": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["write"]}],
+    "view": [{"@type": "lowLevel", "name": "EnterpriseSource", "permissions": ["read"]}],
 }
 
 # Facts found in published Adobe docs (GET /connectionSpecs samples) that the shared
@@ -249,9 +245,7 @@ def camel_key(text: str) -> str:
     parts = [p for p in re.split(r"[^0-9A-Za-z]+", text) if p]
     if not parts:
         return ""
-    head = (
-        parts[0].lower() if parts[0].isupper() else parts[0][:1].lower() + parts[0][1:]
-    )
+    head = parts[0].lower() if parts[0].isupper() else parts[0][:1].lower() + parts[0][1:]
     return head + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
@@ -347,18 +341,13 @@ def build_auth_spec(
         if name in published_secrets and not param["secret"]:
             msg = f"{label}: {name!r} is a published secret; the shared file disagrees"
             raise ValueError(msg)
-        if (
-            "secret" in param.get("inferredFields", [])
-            and name not in published_secrets
-        ):
+        if "secret" in param.get("inferredFields", []) and name not in published_secrets:
             inferred.append(f"{label}.spec.properties.{name}.format")
         properties[name] = prop
 
     documented_required: dict[str, list[str]] = documented.get("required", {})
     if spec_name in documented_required:
-        required, notes = resolve_required(
-            documented_required[spec_name], param_names, label
-        )
+        required, notes = resolve_required(documented_required[spec_name], param_names, label)
         inferred.extend(notes)
     elif "specRequired" in auth:
         required, notes = resolve_required(auth["specRequired"], param_names, label)
@@ -449,21 +438,15 @@ def build_spec(source: JsonObject) -> JsonObject:
 
     provider_id = source.get("providerId")
     if not provider_id:
-        provider_id = (
-            STREAMING_PROVIDER_ID if is_streaming(source) else BATCH_PROVIDER_ID
-        )
+        provider_id = STREAMING_PROVIDER_ID if is_streaming(source) else BATCH_PROVIDER_ID
         if not documented.get("providerId"):
             inferred.append("providerId")
 
-    auth_specs = [
-        build_auth_spec(source, a, documented, inferred) for a in source["authSpecs"]
-    ]
+    auth_specs = [build_auth_spec(source, a, documented, inferred) for a in source["authSpecs"]]
 
     category = clean_category(str(source["category"]))
     if category != source["category"]:
-        inferred.append(
-            f"attributes.category (shared file says {source['category']!r})"
-        )
+        inferred.append(f"attributes.category (shared file says {source['category']!r})")
 
     ui_attributes: JsonObject = {
         "isSource": True,
@@ -496,8 +479,7 @@ def build_spec(source: JsonObject) -> JsonObject:
     result["attributes"] = {
         "category": category,
         "isSource": True,
-        "isDraftModeSupported": spec_id in DOCUMENTED_DRAFT_MODE
-        or explore == FILE_SYSTEM,
+        "isDraftModeSupported": spec_id in DOCUMENTED_DRAFT_MODE or explore == FILE_SYSTEM,
         "uiAttributes": {"apiFeatures": {"explorePaginationSupported": False}},
     }
     if spec_id not in DOCUMENTED_DRAFT_MODE:
