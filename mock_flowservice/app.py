@@ -119,7 +119,7 @@ def _finish_request(response: Response) -> Response:
         g.request_id,
         extra={"status": status, "duration_ms": round(elapsed_ms, 1)},
     )
-    if not request.path.startswith(CONTROL_PREFIX):
+    if current().config.journal_size > 0 and not request.path.startswith(CONTROL_PREFIX):
         _record(status, elapsed_ms)
     return response
 

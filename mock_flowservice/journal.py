@@ -161,10 +161,12 @@ def _recorded_body(ctx: MockContext, data: bytes) -> Any:
     """The body as parsed JSON with secrets masked; None for forms, IMS and non-JSON."""
     if request.path.rstrip("/") == IMS_PATH or request.mimetype in _FORM_TYPES:
         return None
-    try:
-        body = parse_json(data, ctx.config.max_json_depth)
-    except MockError:
-        return None
+    body = g.get("json_body", _UNPARSED)
+    if body is _UNPARSED:
+        try:
+            body = parse_json(data, ctx.config.max_json_depth)
+        except MockError:
+            return None
     catalog, mask = ctx.catalog, ctx.config.secret_mask
     relative = _relative_path(ctx.config.base_path)
     if relative is None:
@@ -177,6 +179,7 @@ def _recorded_body(ctx: MockContext, data: bytes) -> Any:
     return redact_body(body, catalog, mask)
 
 
+_UNPARSED = object()
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 

@@ -11,6 +11,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 __all__ = ["Caller", "Connection", "Tenant", "new_etag", "now_ms", "sandbox_id"]
@@ -50,8 +51,9 @@ def new_etag(previous: str | None = None) -> str:
             return etag
 
 
+@lru_cache(maxsize=4096)
 def sandbox_id(tenant: Tenant) -> str:
-    """A stable id for a sandbox name within an org."""
+    """A stable id for a sandbox name within an org (cached: every read renders it)."""
     return str(uuid.uuid5(_SANDBOX_NAMESPACE, f"{tenant.org}/{tenant.sandbox}"))
 
 

@@ -29,7 +29,9 @@ def route_both(bp: Blueprint, rule: str, **options: Any) -> Callable[[View], Vie
 def json_body() -> Any:
     """The request body decoded as JSON under the configured limits."""
     config = current().config
-    return parse_json(request.get_data(cache=True), config.max_json_depth)
+    body = parse_json(request.get_data(cache=True), config.max_json_depth)
+    g.json_body = body  # the journal records it without decoding it again
+    return body
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
