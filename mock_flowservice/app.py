@@ -46,7 +46,9 @@ def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.merge_slashes = False  # "//" is a 404 like any unknown path, not a redirect
-    store = SqliteStore(settings.state_path) if settings.state_path else Store()
+    store: Store = Store()
+    if settings.state_path:
+        store = SqliteStore(settings.state_path, durable=settings.state_fsync)
     journal = Journal(settings.journal_size)
     app.extensions[EXTENSION_KEY] = MockContext(settings, store, load_catalog(), journal)
     app.before_request(_start_request)

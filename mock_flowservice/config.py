@@ -60,6 +60,9 @@ class MockConfig:
     journal_size: int = 1000
     #: SQLite file of the state (connections, issued tokens); None keeps it in memory.
     state_path: str | None = None
+    #: With ``state_path``: fsync every write (SQLite ``synchronous=FULL``) so a power cut loses
+    #: nothing; by default writes survive a crash of the server but not of the machine.
+    state_fsync: bool = False
     #: Extra settings for extensions (kept, never interpreted here).
     extra: Mapping[str, Any] = field(default_factory=dict)
 

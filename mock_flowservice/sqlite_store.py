@@ -4,13 +4,16 @@
 restart, and ``serve --workers N`` uses it so N processes share one state. The semantics are
 those of the in-memory :class:`~.store.Store`; only the durability and sharing differ:
 
-* **Durable.** The file is in WAL journal mode with ``synchronous=FULL``: a write is on disk
-  before its request is answered, so every create answered 201 survives ``kill -9`` (and a
-  power cut, as far as the disk honours fsync).
+* **Durable.** The file is in WAL journal mode with ``synchronous=NORMAL``: a write is in the
+  file before its request is answered, so every create answered 201 survives a crash of the
+  server (``kill -9``). A power cut may lose the last transactions, which a mock can afford;
+  ``durable=True`` (``synchronous=FULL``) also covers that, at an fsync per write.
 * **One writer at a time, across processes.** Every write is one ``BEGIN IMMEDIATE``
   transaction; the etag check of :meth:`SqliteStore.update` and its write happen inside it, so
   of several PATCHes carrying one etag exactly one wins even when they reach different
-  processes. Waiting writers retry for up to ``busy_timeout_ms``.
+  processes. Writers queue on an ``flock`` of ``<state file>.lock`` first (each thread with its
+  own descriptor), so a waiting writer wakes as soon as the lock is free instead of sleeping
+  through SQLite's busy back-off; without ``fcntl`` they rely on ``busy_timeout_ms``.
 * **Ids and order.** Connection ids are uuid4 (made by the caller) under a unique key per
   tenant; the creation sequence is the table's ``INTEGER PRIMARY KEY AUTOINCREMENT``, so it
   grows across processes and is never reused (until :meth:`SqliteStore.reset`).
@@ -39,6 +42,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 from .errors import FlowError
 from .model import Caller, Connection, Tenant
@@ -102,10 +110,18 @@ def _after_fork(store: weakref.ref[SqliteStore]) -> None:
 class SqliteStore(Store):
     """The mock's whole state in one SQLite file (see the module docstring)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        busy_timeout_ms: int = 30_000,
+        durable: bool = False,
+    ) -> None:
         super().__init__()
         self.path = Path(path)
         self._busy_timeout_ms = busy_timeout_ms
+        self._synchronous = "FULL" if durable else "NORMAL"
+        self._lock_fds: list[int] = []
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._inherited: list[sqlite3.Connection] = []
@@ -138,7 +154,7 @@ class SqliteStore(Store):
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"{self.path}: cannot use WAL mode ({mode})")
-            db.execute("PRAGMA synchronous = FULL")
+            db.execute(f"PRAGMA synchronous = {self._synchronous}")
         except BaseException:
             db.close()
             raise
@@ -159,27 +175,49 @@ class SqliteStore(Store):
         self._inherited += self._opened  # kept referenced so they are never closed here
         self._local = threading.local()
         self._opened = []
+        self._lock_fds = []  # the parent's descriptors stay open (closing one drops no lock)
         self._opened_lock = threading.Lock()
 
     def close(self) -> None:
         """Close every connection this store opened (it reopens on next use)."""
         with self._opened_lock:
             opened, self._opened = self._opened, []
+            lock_fds, self._lock_fds = self._lock_fds, []
         for db in opened:
             db.close()
+        for fd in lock_fds:
+            os.close(fd)
         self._local = threading.local()
 
-    @staticmethod
+    def _lock_fd(self) -> int | None:
+        """This thread's descriptor of the writers' lock file (None without ``fcntl``)."""
+        if fcntl is None:
+            return None
+        fd: int | None = getattr(self._local, "lock_fd", None)
+        if fd is None:
+            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            self._local.lock_fd = fd
+            with self._opened_lock:
+                self._lock_fds.append(fd)
+        return fd
+
     @contextmanager
-    def _write(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    def _write(self, db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         """One write transaction, holding the file's write lock from its start."""
-        db.execute("BEGIN IMMEDIATE")
+        fd = self._lock_fd()
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     @staticmethod
     @contextmanager

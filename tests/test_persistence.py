@@ -263,15 +263,36 @@ def test_sqlite_file_settings_and_query_plan(state_file: Path) -> None:
     assert "TEMP B-TREE" not in text  # no sort: the index gives the order
 
 
-def test_synchronous_full_on_every_connection(state_file: Path) -> None:
-    store = SqliteStore(state_file)
+@pytest.mark.parametrize(("durable", "level"), [(False, 1), (True, 2)])  # NORMAL, FULL
+def test_synchronous_level_on_every_connection(state_file: Path, durable: bool, level: int) -> None:
+    store = SqliteStore(state_file, durable=durable)
     try:
         store.get(TENANT, "x")
         (db,) = store._opened
-        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == level
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
     finally:
         store.close()
+
+
+def test_writers_queue_on_a_lock_file(state_file: Path) -> None:
+    store = SqliteStore(state_file)
+    try:
+        store.add(make_connection())
+        assert Path(f"{state_file}.lock").exists()
+        assert len(store._lock_fds) == 1
+        fd = store._lock_fds[0]
+        fcntl = pytest.importorskip("fcntl")
+        # Another descriptor holding the lock makes this thread's writer wait for it.
+        other = os.open(f"{state_file}.lock", os.O_RDWR)
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_UN)
+        os.close(other)
+    finally:
+        store.close()
+    assert store._lock_fds == []
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
