@@ -51,6 +51,11 @@ def _load_settings(path: Path | None) -> dict[str, Any]:
     return settings
 
 
+def control_policy(host: str, settings: dict[str, Any]) -> str:
+    """ "auto" resolved: the control API is on for loopback, or when a control token guards it."""
+    return "on" if host in LOOPBACK or settings.get("control_token") else "off"
+
+
 def _gunicorn_available() -> bool:
     try:
         importlib.import_module("gunicorn.app.base")
@@ -136,7 +141,7 @@ def serve(
         settings["token_policy"] = token_policy
     if state_path is not None:
         settings["state_path"] = str(state_path)
-    settings.setdefault("control_api", "on" if host in LOOPBACK else "off")
+    settings.setdefault("control_api", control_policy(host, settings))
     temporary: str | None = None
     if workers > 1 and not settings.get("state_path"):
         temporary = tempfile.mkdtemp(prefix="mock-flowservice-")

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import requests
 
+from mock_flowservice.cli import control_policy
+
 from .serving import Served, serve_command, served
 from .support import DYNAMICS_SPEC_ID, HEADERS, ORG
 
@@ -249,3 +251,18 @@ def test_port_in_use_is_an_error_not_a_traceback(tmp_path: Path, workers: str) -
     assert done.returncode == 1
     assert f"Error: cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "settings", "policy"),
+    [
+        ("127.0.0.1", {}, "on"),
+        ("::1", {}, "on"),
+        ("0.0.0.0", {}, "off"),
+        ("0.0.0.0", {"control_token": "s3cret"}, "on"),
+    ],
+)
+def test_control_api_beyond_loopback_needs_a_token(
+    host: str, settings: dict[str, str], policy: str
+) -> None:
+    assert control_policy(host, settings) == policy
