@@ -158,3 +158,21 @@ def test_a_broken_mock_fails_the_suite(tmp_path: Path, server_config: Callable[.
     assert failure["test"].endswith("test_invalid_create_is_refused[extra_param]")
     assert failure["exchanges"][-1]["response"]["status"] == 201
     assert report["cleanup"]["leaked"] == []
+
+
+def test_the_suite_passes_against_the_server_target(tmp_path: Path) -> None:
+    """The root run covers ``inprocess``; this covers ``server`` (a real socket per worker)."""
+    env = _env("http://127.0.0.1:9", tmp_path)
+    for name in ("FLOWSERVICE_BASE_URL", "FLOWSERVICE_IMS_URL", "FLOWSERVICE_CLIENT_SECRET"):
+        env.pop(name)
+    command = [sys.executable, "-m", "pytest", "contract_tests", "--flowservice-target=server"]
+    command += ["-p", "no:cacheprovider", "-q", "-rfEs", *_plugin_args()]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    assert re.search(r"\d+ passed", output.splitlines()[-1]), output[-2000:]
+    report = json.loads((tmp_path / "contract-server.json").read_text("utf-8"))
+    assert report["target"] == "server"
+    assert report["cleanup"]["leaked"] == []
