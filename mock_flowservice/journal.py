@@ -151,6 +151,8 @@ def _raw_body(ctx: MockContext) -> bytes | None:
     length = request.content_length
     if length is not None and length > ctx.config.max_body_bytes:
         return None
+    if not length and "Transfer-Encoding" not in request.headers:
+        return None  # no body (most GETs): nothing to read or record
     try:
         return request.get_data(cache=True)
     except Exception:  # a stream over the size limit, a client that went away
@@ -159,7 +161,7 @@ def _raw_body(ctx: MockContext) -> bytes | None:
 
 def _recorded_body(ctx: MockContext, data: bytes) -> Any:
     """The body as parsed JSON with secrets masked; None for forms, IMS and non-JSON."""
-    if request.path.rstrip("/") == IMS_PATH or request.mimetype in _FORM_TYPES:
+    if not data or request.path.rstrip("/") == IMS_PATH or request.mimetype in _FORM_TYPES:
         return None
     body = g.get("json_body", _UNPARSED)
     if body is _UNPARSED:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .catalog import AuthSpec, Catalog
@@ -73,14 +73,23 @@ def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Request headers by name, credentials replaced."""
     kept: dict[str, str] = {}
     for name, value in headers:
-        if name.lower() == "authorization":
+        kind = _header_kind(name)
+        if kind == "authorization":
             scheme = value.strip().partition(" ")[0]
             kept[name] = "Bearer ***" if scheme.lower() == "bearer" else "***"
-        elif _SECRET_HEADERS.search(name):
+        elif kind == "secret":
             kept[name] = "***"
         else:
             kept[name] = value
     return kept
+
+
+@lru_cache(maxsize=1024)
+def _header_kind(name: str) -> str:
+    """ "authorization", "secret" or "plain" (cached: the same few names come every time)."""
+    if name.lower() == "authorization":
+        return "authorization"
+    return "secret" if _SECRET_HEADERS.search(name) else "plain"
 
 
 def redact_body(value: Any, catalog: Catalog, mask: str) -> Any:
