@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from flask import Blueprint, Response, g, request
 
 from .. import operations
@@ -20,6 +24,11 @@ def _render(connection: Connection) -> dict[str, object]:
     return connection.to_json(current().config.secret_mask)
 
 
+def _renderer() -> Callable[[Connection], dict[str, Any]]:
+    """``_render`` with this app's mask looked up once (a page renders many connections)."""
+    return partial(Connection.to_json, secret_mask=current().config.secret_mask)
+
+
 def _ref(connection: Connection, status: int = 200) -> Response:
     return json_response({"id": connection.id, "etag": connection.etag}, status)
 
@@ -27,7 +36,7 @@ def _ref(connection: Connection, status: int = 200) -> Response:
 @bp.get("/connections")
 def list_connections() -> Response:
     ctx = current()
-    body = list_page(ctx.store, g.tenant, request.args, ctx.config, _render)
+    body = list_page(ctx.store, g.tenant, request.args, ctx.config, _renderer())
     return json_response(body)
 
 
@@ -46,7 +55,7 @@ def create_connection() -> Response:
 def search_connections() -> Response:
     ctx = current()
     args = search_args(json_body(), request.args.get("continuationToken"), ctx.config)
-    return json_response(list_page(ctx.store, g.tenant, args, ctx.config, _render))
+    return json_response(list_page(ctx.store, g.tenant, args, ctx.config, _renderer()))
 
 
 @route_both(bp, "/connections/<connection_id>", methods=["GET"])
