@@ -51,8 +51,9 @@ def _normal(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
 
 
+@lru_cache(maxsize=4096)
 def is_secret_name(name: str, catalog: Catalog) -> bool:
-    """Whether a field or query parameter name sounds like it holds a secret."""
+    """Whether a field or query parameter name sounds like it holds a secret (cached)."""
     normal = _normal(name)
     return (
         normal in _SECRET_NAMES
