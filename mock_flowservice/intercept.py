@@ -25,7 +25,8 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlsplit
@@ -37,7 +38,7 @@ from requests import PreparedRequest
 from urllib3 import HTTPHeaderDict
 
 from .app import create_app
-from .catalog import AuthSpec
+from .catalog import AuthSpec, Catalog
 from .config import MockConfig
 from .context import MockContext, of_app
 from .model import Caller, Connection, Tenant
@@ -75,8 +76,20 @@ class Call:
     headers: Mapping[str, str]
     #: Request body: JSON or form fields, secrets masked; None when empty or neither.
     body: Any
-    #: Response body when JSON (secret-sounding members such as ``access_token`` masked).
-    response: Any
+    #: The answer's bytes as the mock sent them (Flow Service routes only: the mock masks
+    #: secrets in every answer); decoded on first use of :attr:`response`.
+    answer: bytes = field(default=b"", repr=False)
+    #: Response body decoded eagerly (IMS answers, whose tokens are masked here).
+    decoded: Any = field(default=None, repr=False)
+    catalog: Catalog | None = field(default=None, repr=False, compare=False)
+    mask: str = field(default="********", repr=False)
+
+    @cached_property
+    def response(self) -> Any:
+        """Response body when JSON (secret-sounding members such as ``access_token`` masked)."""
+        if self.catalog is None or not self.answer:
+            return self.decoded
+        return redact_body(_decode(self.answer, ""), self.catalog, self.mask)
 
 
 @dataclass(frozen=True)
@@ -225,14 +238,18 @@ class Intercept:
                 base_url=f"{parts.scheme}://{parts.netloc}",
             )
         except ConnectionResetError as exc:  # a fault rule dropped the connection
-            self._record(call(status=None, body=recorded, response=None))
+            self._record(call(status=None, body=recorded))
             return requests.ConnectionError(f"{method} {url}: {exc}", request=request)
         data = response.get_data()
-        answer = redact_body(
-            _decode(data, ""), self.context.catalog, self.context.config.secret_mask
-        )
-        self._record(call(status=response.status_code, body=recorded, response=answer))
+        self._record(call(status=response.status_code, body=recorded, **self._answer(route, data)))
         return response.status_code, HTTPHeaderDict(response.headers.to_wsgi_list()), data
+
+    def _answer(self, route: _Route, data: bytes) -> dict[str, Any]:
+        """How a call keeps its answer: Flow Service bytes as sent, IMS answers masked now."""
+        catalog, mask = self.context.catalog, self.context.config.secret_mask
+        if route.flowservice:
+            return {"answer": data, "catalog": catalog, "mask": mask}
+        return {"decoded": redact_body(_decode(data, ""), catalog, mask)}
 
     # -- journal -------------------------------------------------------------------------
 
