@@ -37,16 +37,9 @@ def create_connection(
     """Validate a create body and store the new connection (``state`` draft or enabled)."""
     request = validate_create(body, ctx.catalog, ctx.config)
     stamp = now_ms()
-    connection = Connection(
+    connection = request.to_connection(
         id=str(uuid.uuid4()),
         tenant=tenant,
-        name=request.name,
-        description=request.description,
-        spec_id=request.spec.id,
-        spec_version=request.spec.version,
-        auth_spec=request.auth.name,
-        params=dict(request.params),
-        secret_keys=request.auth.secret_params,
         created_at=stamp,
         updated_at=stamp,
         created_by=caller,

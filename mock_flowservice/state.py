@@ -82,18 +82,11 @@ def connection_from_object(item: Any, catalog: Catalog, config: MockConfig) -> C
     created = _optional(item, "createdAt", int)
     created = now_ms() if created is None else created
     updated = _optional(item, "updatedAt", int)
-    return Connection(
+    return request.to_connection(
         id=_connection_id(item),
         tenant=Tenant(
             _text(item, "imsOrgId", None), _text(item, "sandboxName", config.default_sandbox)
         ),
-        name=request.name,
-        description=request.description,
-        spec_id=request.spec.id,
-        spec_version=request.spec.version,
-        auth_spec=request.auth.name,
-        params=dict(request.params),
-        secret_keys=request.auth.secret_params,
         created_at=created,
         updated_at=created if updated is None else updated,
         created_by=_caller(item, "created"),

@@ -17,6 +17,7 @@ from jsonschema import ValidationError
 from .catalog import AuthSpec, Catalog, ConnectionSpec
 from .config import MockConfig
 from .errors import FlowError, invalid_request
+from .model import Connection
 
 __all__ = ["CreateRequest", "parse_json", "validate_create", "validate_params"]
 
@@ -81,6 +82,19 @@ class CreateRequest:
     spec: ConnectionSpec
     auth: AuthSpec
     params: dict[str, Any]
+
+    def to_connection(self, **record: Any) -> Connection:
+        """The stored record of this request; ``record`` gives id, tenant, audit fields, etag."""
+        return Connection(
+            name=self.name,
+            description=self.description,
+            spec_id=self.spec.id,
+            spec_version=self.spec.version,
+            auth_spec=self.auth.name,
+            params=dict(self.params),
+            secret_keys=self.auth.secret_params,
+            **record,
+        )
 
 
 def _field(body: Mapping[str, Any], key: str, path: str, kind: type, *, required: bool) -> Any:
