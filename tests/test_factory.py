@@ -84,3 +84,19 @@ def test_request_id_is_echoed_or_generated(client: FlaskClient) -> None:
 def test_health_routes_need_no_headers(client: FlaskClient) -> None:
     assert client.get("/__mock__/health").json == {"status": "ok"}
     assert client.get("/__mock__/ready").json["connectionSpecs"] == 46
+
+
+def test_public_names_are_pinned() -> None:
+    import mock_flowservice
+
+    assert sorted(mock_flowservice.__all__) == [
+        "DEFAULT_BASE_PATH",
+        "Intercept",
+        "MockConfig",
+        "MockContext",
+        "create_app",
+        "intercept",
+        "of_app",
+    ]
+    for name in mock_flowservice.__all__:
+        assert getattr(mock_flowservice, name) is not None
