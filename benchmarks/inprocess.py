@@ -54,6 +54,37 @@ def _check(status: int, expected: int, what: str) -> None:
         raise RuntimeError(f"{what}: expected HTTP {expected}, got {status}")
 
 
+def _bench_calls(
+    post: Callable[[], Any],
+    get: Callable[[str], Any],
+    new_id: Callable[[Any], str],
+    target: str,
+    calls: int,
+    time_cap: float,
+    label: str,
+) -> dict[str, float | None]:
+    """Time the three request types through ``post``/``get`` (100 connections made first)."""
+    ids: list[str] = []
+    for _ in range(100):
+        response = post()
+        _check(response.status_code, 201, f"{label} create")
+        ids.append(new_id(response))
+
+    def create(n: int) -> None:
+        _check(post().status_code, 201, label)
+
+    def retrieve(n: int) -> None:
+        _check(get(f"{target}/{ids[n % 100]}").status_code, 200, label)
+
+    def listing(n: int) -> None:
+        _check(get(target + "?limit=10").status_code, 200, label)
+
+    return {
+        kind: _time(fn, calls, time_cap)
+        for kind, fn in zip(KINDS, (create, retrieve, listing), strict=True)
+    }
+
+
 def _bench_requests(
     session: requests.Session,
     base_path: str,
@@ -64,25 +95,15 @@ def _bench_requests(
     label: str,
 ) -> dict[str, float | None]:
     url = API + base_path + "/connections"
-    ids: list[str] = []
-    for _ in range(100):
-        response = session.post(url, json=body, headers=headers)
-        _check(response.status_code, 201, f"{label} create")
-        ids.append(response.json()["id"])
-
-    def create(n: int) -> None:
-        _check(session.post(url, json=body, headers=headers).status_code, 201, label)
-
-    def retrieve(n: int) -> None:
-        _check(session.get(f"{url}/{ids[n % 100]}", headers=headers).status_code, 200, label)
-
-    def listing(n: int) -> None:
-        _check(session.get(url, params={"limit": 10}, headers=headers).status_code, 200, label)
-
-    return {
-        kind: _time(fn, calls, time_cap)
-        for kind, fn in zip(KINDS, (create, retrieve, listing), strict=True)
-    }
+    return _bench_calls(
+        lambda: session.post(url, json=body, headers=headers),
+        lambda target: session.get(target, headers=headers),
+        lambda response: str(response.json()["id"]),
+        url,
+        calls,
+        time_cap,
+        label,
+    )
 
 
 def _bench_test_client(
@@ -97,25 +118,15 @@ def _bench_test_client(
     client = app.test_client()
     path = base_path + "/connections"
     data = json.dumps(body)
-    ids: list[str] = []
-    for _ in range(100):
-        response = client.post(path, data=data, headers=headers)
-        _check(response.status_code, 201, f"{label} create")
-        ids.append(response.get_json()["id"])
-
-    def create(n: int) -> None:
-        _check(client.post(path, data=data, headers=headers).status_code, 201, label)
-
-    def retrieve(n: int) -> None:
-        _check(client.get(f"{path}/{ids[n % 100]}", headers=headers).status_code, 200, label)
-
-    def listing(n: int) -> None:
-        _check(client.get(path + "?limit=10", headers=headers).status_code, 200, label)
-
-    return {
-        kind: _time(fn, calls, time_cap)
-        for kind, fn in zip(KINDS, (create, retrieve, listing), strict=True)
-    }
+    return _bench_calls(
+        lambda: client.post(path, data=data, headers=headers),
+        lambda target: client.get(target, headers=headers),
+        lambda response: str(response.get_json()["id"]),
+        path,
+        calls,
+        time_cap,
+        label,
+    )
 
 
 @contextlib.contextmanager
