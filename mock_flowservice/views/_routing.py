@@ -40,7 +40,3 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
-
-
-def tenant_and_caller() -> tuple[Any, Any]:
-    return g.tenant, g.caller

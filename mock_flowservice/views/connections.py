@@ -20,10 +20,6 @@ __all__ = ["bp"]
 bp = Blueprint("connections", __name__)
 
 
-def _render(connection: Connection) -> dict[str, object]:
-    return connection.to_json(current().config.secret_mask)
-
-
 def _renderer() -> Callable[[Connection], dict[str, Any]]:
     """``_render`` with this app's mask looked up once (a page renders many connections)."""
     return partial(Connection.to_json, secret_mask=current().config.secret_mask)
@@ -61,7 +57,7 @@ def search_connections() -> Response:
 @route_both(bp, "/connections/<connection_id>", methods=["GET"])
 def retrieve_connection(connection_id: str) -> Response:
     connection = operations.retrieve_connection(current(), g.tenant, connection_id)
-    return json_response({"items": [_render(connection)]})
+    return json_response({"items": [_renderer()(connection)]})
 
 
 @route_both(bp, "/connections/<connection_id>", methods=["PATCH"])
