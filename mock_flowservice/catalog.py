@@ -97,6 +97,17 @@ class Catalog:
     def get(self, spec_id: str) -> ConnectionSpec | None:
         return self._by_id.get(spec_id)
 
+    def auth_spec(self, spec_id: Any, spec_name: Any) -> AuthSpec | None:
+        """The auth spec ``spec_name`` of connection spec ``spec_id``, if both exist.
+
+        The one lookup every layer uses (validation, patching, redaction, the journal); ids
+        compare case-insensitively, as a create does; anything but strings finds nothing.
+        """
+        if not isinstance(spec_id, str) or not isinstance(spec_name, str):
+            return None
+        spec = self._by_id.get(spec_id.lower())
+        return spec.auth_specs.get(spec_name) if spec else None
+
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> Catalog:
         return cls([ConnectionSpec.from_entry(entry) for entry in document["specs"]])

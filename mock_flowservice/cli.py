@@ -23,9 +23,8 @@ from flask import Flask
 from .app import create_app
 from .context import of_app
 from .logs import configure_logging
-from .server import ListenError, serve_workers
-from .server import serve as serve_app
-from .sqlite_store import SqliteStore
+from .server.run import ListenError, serve_workers
+from .server.run import serve as serve_app
 
 __all__ = ["main"]
 
@@ -167,6 +166,4 @@ def _run(app: Flask, host: str, port: int, *, workers: int, threads: int, log_le
             serve_app(app, host, port, threads=threads)
     except ListenError as exc:
         raise click.ClickException(str(exc)) from None
-    store = of_app(app).store
-    if isinstance(store, SqliteStore):
-        store.close()
+    of_app(app).store.close()

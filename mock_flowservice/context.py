@@ -1,16 +1,19 @@
-"""The per-app bundle of config, store, catalog, journal and faults, and how a view reaches it."""
+"""The per-app bundle of config, store and catalog, and how a view reaches it.
+
+The control plane keeps its own state (journal, fault rules) apart, in
+:mod:`mock_flowservice.control.plane`; what one request carries between hooks is in
+:mod:`mock_flowservice.request_state`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import Flask, current_app
 
 from .catalog import Catalog
 from .config import MockConfig
-from .faults import FaultRules
-from .journal import Journal
-from .store import Store
+from .storage import Store
 
 __all__ = ["EXTENSION_KEY", "MockContext", "current", "of_app"]
 
@@ -19,13 +22,11 @@ EXTENSION_KEY = "flowservice"
 
 @dataclass(frozen=True)
 class MockContext:
-    """Everything a mock app holds: config, store, catalog, request journal, fault rules."""
+    """What the API side of a mock app holds: its settings, its store and the catalog."""
 
     config: MockConfig
     store: Store
     catalog: Catalog
-    journal: Journal = field(default_factory=Journal)
-    faults: FaultRules = field(default_factory=FaultRules)
 
 
 def of_app(app: Flask) -> MockContext:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, has_request_context, jsonify
 from werkzeug.exceptions import HTTPException
+
+from .request_state import request_id
 
 __all__ = [
     "FLOW_ERRORS",
@@ -26,7 +28,14 @@ __all__ = [
     "FlowError",
     "GatewayError",
     "MockError",
+    "bad_value",
+    "invalid_request",
+    "missing_field",
+    "not_found",
     "register_error_handlers",
+    "stale_etag",
+    "unknown_auth_spec",
+    "unknown_param",
 ]
 
 log = logging.getLogger("mock_flowservice")
@@ -207,7 +216,9 @@ class ContentTypeError(MockError):
 class FlowError(MockError):
     """A Flow Service error from the catalog, e.g. ``FlowError("1415-400", spec=..., id=...)``.
 
-    ``report`` adds fields to the body's ``report`` object (``id`` and ``type`` for 1439).
+    ``report`` adds fields to the body's ``report`` object (``id`` and ``type`` for 1439);
+    ``status`` overrides the code's own (an injected fault answering 502 with ``1102``). An
+    error is never changed once built: :meth:`with_report` makes a new one.
     """
 
     def __init__(
@@ -216,15 +227,27 @@ class FlowError(MockError):
         *,
         report: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        status: int | None = None,
         **fields: Any,
     ) -> None:
         self.code = code
         self.title, template = FLOW_ERRORS[code]
+        self.fields = dict(fields)
         self.message = template.format(**fields)
-        self.status = int(code.rsplit("-", 1)[1])
-        self.report = report or {}
-        self._headers = headers or {}
+        self.status = status if status is not None else int(code.rsplit("-", 1)[1])
+        self.report = dict(report or {})
+        self._headers = dict(headers or {})
         super().__init__(f"FLOW-{code}: {self.message}")
+
+    def with_report(self, **extra: Any) -> FlowError:
+        """The same error with more ``report`` fields (``index`` of a bad seed object)."""
+        return FlowError(
+            self.code,
+            report={**self.report, **extra},
+            headers=self._headers,
+            status=self.status,
+            **self.fields,
+        )
 
     def body(self, request_id: str) -> dict[str, Any]:
         return {
@@ -259,11 +282,36 @@ def not_found(resource_id: str, resource_type: str = "connections") -> FlowError
     )
 
 
+def stale_etag(sent: str, current: str) -> FlowError:
+    """``FLOW-1404-412``: the ``If-Match`` sent is not the entity's current etag."""
+    return FlowError("1404-412", sent=sent, current=current)
+
+
+def unknown_param(param: str) -> FlowError:
+    """``FLOW-1451-400``: a query parameter (or ``op=`` value) the route does not know."""
+    return FlowError("1451-400", param=param)
+
+
+def bad_value(value: str, field: str) -> FlowError:
+    """``FLOW-1452-400``: a parameter or body field with a value of the wrong form."""
+    return FlowError("1452-400", value=value, field=field)
+
+
+def missing_field(field: str) -> FlowError:
+    """``FLOW-1304-400``: a mandatory field is absent (its dotted path is named)."""
+    return FlowError("1304-400", field=field)
+
+
+def unknown_auth_spec(spec_name: str, spec_id: str) -> FlowError:
+    """``FLOW-1415-400``: the connection spec has no auth spec of that name."""
+    return FlowError("1415-400", spec=spec_name, id=spec_id)
+
+
 _ROUTING_CODES = {404: "404000", 405: "405000", 413: "413000"}
 
 
 def _request_id() -> str:
-    return str(getattr(g, "request_id", "") or "")
+    return request_id() if has_request_context() else ""
 
 
 def render(error: MockError) -> Response:

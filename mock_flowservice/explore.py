@@ -1,6 +1,6 @@
 """Explore semantics of ``GET /connections/{id}/explore`` and ``/connectionSpecs/{id}/explore``.
 
-A pure layer: :func:`explore_connection` takes the served connection spec and the request's query
+A pure layer: :func:`browse` takes the served connection spec and the request's query
 parameters and returns the JSON-able body, or raises a :class:`~mock_flowservice.errors.FlowError`.
 The view only looks up the spec (from the connection or directly) and passes ``request.args``.
 
@@ -55,7 +55,7 @@ from typing import Any
 
 from mock_flowservice.errors import FlowError, invalid_request, not_found
 
-__all__ = ["DEFAULT_PREVIEW_COUNT", "FILE_TYPES", "explore_connection", "load_samples"]
+__all__ = ["DEFAULT_PREVIEW_COUNT", "FILE_TYPES", "browse", "load_samples"]
 
 #: Rows returned by ``preview=true`` without ``previewCount`` (the docs' examples send 10).
 DEFAULT_PREVIEW_COUNT = 10
@@ -92,7 +92,7 @@ class _Options:
     determine_properties: bool
 
 
-def explore_connection(spec: Mapping[str, Any], query: Mapping[str, str]) -> Any:
+def browse(spec: Mapping[str, Any], query: Mapping[str, str]) -> Any:
     """The ``/explore`` body for a source of connection spec ``spec``, given the query params.
 
     Raises ``FlowError`` 1336 (not explorable), 1358 (bad objectType), 1337 (empty object),

@@ -1,7 +1,7 @@
 """What the Adobe I/O gateway checks before Flow Service sees a request (FACTS B.1, B.2).
 
 :func:`check_request` runs before every Flow Service route. It refuses a request with the
-gateway's own error, or records on ``flask.g`` who is calling (``g.tenant``, ``g.caller``).
+gateway's own error, or answers who is calling: the tenant and the caller.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 import time
 
-from flask import g, request
+from flask import request
 
 from .config import MockConfig
 from .errors import ContentTypeError, FlowError, GatewayError
 from .model import Caller, Tenant
-from .store import Store
+from .storage import Store
 
 __all__ = ["check_request", "request_id_from_headers"]
 
@@ -81,8 +81,8 @@ def _tenant(org: str, config: MockConfig) -> Tenant:
     return Tenant(org, sandbox)
 
 
-def check_request(config: MockConfig, store: Store) -> None:
-    """Apply the gateway's checks in its order; set ``g.tenant`` and ``g.caller``."""
+def check_request(config: MockConfig, store: Store) -> tuple[Tenant, Caller]:
+    """Apply the gateway's checks in its order; the request's tenant and caller."""
     token = _bearer_token()
     api_key = _api_key(config)
     caller = _caller(token, api_key, store, config)
@@ -90,5 +90,4 @@ def check_request(config: MockConfig, store: Store) -> None:
     if not org:
         raise GatewayError("400003")
     _check_content_type()
-    g.tenant = _tenant(org, config)
-    g.caller = caller
+    return _tenant(org, config), caller

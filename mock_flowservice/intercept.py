@@ -38,13 +38,16 @@ from requests import PreparedRequest
 from urllib3 import HTTPHeaderDict
 
 from .app import create_app
-from .catalog import AuthSpec, Catalog
+from .catalog import Catalog
 from .config import MockConfig
 from .context import MockContext, of_app
+from .control.faults import FaultRule
+from .control.plane import ControlPlane, control_of
+from .control.recorder import Exchange, Redactor, recorded_body
+from .control.redaction import redact_body, redact_headers
 from .model import Caller, Connection, Tenant
-from .operations import create_connection
-from .redaction import redact_body, redact_create, redact_headers, redact_patch
-from .store import Store
+from .operations.connections import CONNECTIONS, create_connection
+from .storage import Store
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_IMS_URL", "Call", "Intercept", "intercept"]
 
@@ -53,8 +56,6 @@ DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
 IMS_PATH = "/ims/token/v3"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _HOP = frozenset({"host", "content-length", "transfer-encoding"})
-_CREATE = re.compile(r"^/connections/?$")
-_PATCH = re.compile(r"^/connections/(?P<id>[^/?]+)/?$")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -148,6 +149,11 @@ class Intercept:
         return self.context.store
 
     @property
+    def control(self) -> ControlPlane:
+        """The app's journal and fault rules."""
+        return control_of(self.app)
+
+    @property
     def base_url(self) -> str:
         """The first intercepted base URL."""
         return self.base_urls[0]
@@ -156,13 +162,23 @@ class Intercept:
         """Forget every connection and token (the journal is kept)."""
         self.store.reset()
 
+    def connections(self) -> list[Connection]:
+        """Every stored connection of every tenant, in creation order."""
+        return list(self.store.everything(CONNECTIONS.kind))
+
     def create_connection(
         self, body: Mapping[str, Any], *, org_id: str, sandbox: str | None = None
     ) -> Connection:
         """Seed a connection as ``POST /connections`` would create it (validated, no call)."""
-        tenant = Tenant(org_id, sandbox or self.context.config.default_sandbox)
+        ctx = self.context
+        tenant = Tenant(org_id, sandbox or ctx.config.default_sandbox)
         caller = Caller("mock-seed@AdobeID", "mock-seed")
-        return create_connection(self.context, tenant, caller, dict(body))
+        return create_connection(ctx.store, ctx.catalog, ctx.config, tenant, caller, dict(body))
+
+    def add_fault(self, **rule: Any) -> FaultRule:
+        """Add a fault rule, fields as the control API takes them (``path="*/connections"``,
+        ``status=503``, ``retryAfter=2``, ``drop=True``, ...)."""
+        return self.control.faults.add(FaultRule.from_json(rule))
 
     # -- activation ----------------------------------------------------------------------
 
@@ -224,8 +240,8 @@ class Intercept:
         assert match is not None  # responses matched the same pattern
         rest = match["rest"].split("#", 1)[0]
         body = _body_bytes(request.body)
-        recorded = _recorded_body(self.context, route, method, rest, body, request.headers)
         parts = urlsplit(url)
+        recorded = self._recorded(route, method, rest, body, request.headers)
         call = functools.partial(
             Call, method, url, parts.path, headers=redact_headers(request.headers.items())
         )
@@ -251,6 +267,29 @@ class Intercept:
             return {"answer": data, "catalog": catalog, "mask": mask}
         return {"decoded": redact_body(_decode(data, ""), catalog, mask)}
 
+    def _recorded(
+        self, route: _Route, method: str, rest: str, body: bytes, headers: Headers
+    ) -> Any:
+        """The request body as the journal keeps it, by the one recorder's rules."""
+        ctx = self.context
+        org = headers.get("x-gw-ims-org-id", "").strip()
+        sandbox = headers.get("x-sandbox-name", "").strip() or ctx.config.default_sandbox
+        redactor = Redactor.for_tenant(ctx, Tenant(org, sandbox))
+        content_type = headers.get("Content-Type", "")
+        exchange = Exchange(
+            method=method,
+            path=rest,
+            api_path=rest.split("?", 1)[0] if route.flowservice else None,
+            query=(),
+            headers=(),
+            body=body,
+            mimetype=content_type.split(";", 1)[0].strip().lower(),
+            request_id="",
+            status=None,
+            duration_ms=0.0,
+        )
+        return recorded_body(exchange, redactor)
+
     # -- journal -------------------------------------------------------------------------
 
     def _record(self, call: Call) -> None:
@@ -267,7 +306,7 @@ class Intercept:
         """Forget the recorded calls, here and in the app's journal (state is kept)."""
         with self._lock:
             self._journal.clear()
-        self.context.journal.clear()
+        self.control.journal.clear()
 
     def calls(self, method: str | None = None, path: str | None = None) -> list[Call]:
         """Recorded calls with this method and a path ``re.search``-matching ``path``."""
@@ -313,30 +352,6 @@ def _decode(data: bytes, content_type: str) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _recorded_body(
-    ctx: MockContext, route: _Route, method: str, rest: str, data: bytes, headers: Headers
-) -> Any:
-    """The request body as the journal keeps it: secrets masked (see :mod:`.redaction`)."""
-    body = _decode(data, headers.get("Content-Type", ""))
-    catalog, mask = ctx.catalog, ctx.config.secret_mask
-    path = rest.split("?", 1)[0]
-    if route.flowservice and method == "POST" and _CREATE.match(path):
-        return redact_create(body, catalog, mask)
-    patched = _PATCH.match(path)
-    if route.flowservice and method == "PATCH" and patched:
-        return redact_patch(body, _stored_auth_spec(ctx, patched["id"], headers), catalog, mask)
-    return redact_body(body, catalog, mask)
-
-
-def _stored_auth_spec(ctx: MockContext, connection_id: str, headers: Headers) -> AuthSpec | None:
-    """The auth spec of the caller's stored connection, if both are known."""
-    org = headers.get("x-gw-ims-org-id", "").strip()
-    sandbox = headers.get("x-sandbox-name", "").strip() or ctx.config.default_sandbox
-    connection = ctx.store.get(Tenant(org, sandbox), connection_id)
-    spec = ctx.catalog.get(connection.spec_id) if connection else None
-    return spec.auth_specs.get(connection.auth_spec) if spec and connection else None
 
 
 def intercept(

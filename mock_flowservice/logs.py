@@ -15,7 +15,9 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
+
+from .request_state import request_id
 
 __all__ = ["TEXT_FORMAT", "JsonFormatter", "RequestFilter", "configure_logging"]
 
@@ -32,7 +34,7 @@ class RequestFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         inside = has_request_context()
         values = {
-            "request_id": (g.get("request_id") if inside else None) or "-",
+            "request_id": (request_id() if inside else None) or "-",
             "method": request.method if inside else "-",
             "path": request.path if inside else "-",
         }

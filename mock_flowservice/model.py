@@ -1,20 +1,22 @@
-"""The stored connection record and how it reads back as JSON (FACTS C.1).
+"""Records as the store keeps them, and how they read back as JSON (FACTS C.1).
 
 Records are immutable: an update builds a new record with :func:`dataclasses.replace`, so the
-store can hand out references without copying. Secret params stay in the record (a mock must
-keep what it was given) and are masked on every way out (:meth:`Connection.to_json`).
+store can hand out references without copying. Each has a JSON form for a state file
+(:meth:`Connection.to_state` / :meth:`Connection.from_state`). Secret params stay in the record
+(a mock must keep what it was given) and are masked on every way out (:meth:`Connection.to_json`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
-__all__ = ["Caller", "Connection", "Tenant", "new_etag", "now_ms", "sandbox_id"]
+__all__ = ["Caller", "Connection", "Tenant", "etag_value", "new_etag", "now_ms", "sandbox_id"]
 
 _SANDBOX_NAMESPACE = uuid.UUID("6b36e130-c5d7-11e9-949c-0da8d50fcac1")
 
@@ -36,6 +38,14 @@ class Caller(NamedTuple):
 def now_ms() -> int:
     """Epoch milliseconds, the unit of ``createdAt``/``updatedAt``."""
     return time.time_ns() // 1_000_000
+
+
+def etag_value(etag: str) -> str:
+    """An etag compared without its surrounding quotes (GAPS C2): ``"abc"`` is ``abc``."""
+    etag = etag.strip()
+    if len(etag) >= 2 and etag[0] == etag[-1] == '"':
+        return etag[1:-1]
+    return etag
 
 
 def new_etag(previous: str | None = None) -> str:
@@ -82,6 +92,32 @@ class Connection:
     #: Order of creation within the store (the default listing order).
     seq: int = field(default=0, compare=False)
 
+    def with_seq(self, seq: int) -> Self:
+        return dataclasses.replace(self, seq=seq)
+
+    def touched(self, caller: Caller, **changes: Any) -> Self:
+        """A copy with new audit fields and etag, plus ``changes``."""
+        return dataclasses.replace(
+            self, updated_at=now_ms(), updated_by=caller, etag=new_etag(self.etag), **changes
+        )
+
+    def to_state(self) -> dict[str, Any]:
+        """The record's fields as JSON (``seq`` is the store's, not stored)."""
+        state = {name: getattr(self, name) for name in _CONNECTION_FIELDS if name != "seq"}
+        state["secret_keys"] = sorted(self.secret_keys)
+        return state  # NamedTuples (tenant, callers) become JSON arrays
+
+    @classmethod
+    def from_state(cls, seq: int, state: dict[str, Any]) -> Connection:
+        """A record from :meth:`to_state`'s JSON (fields a newer release added default)."""
+        values = {name: value for name, value in state.items() if name in _CONNECTION_FIELDS}
+        values.pop("seq", None)
+        values["tenant"] = Tenant(*values["tenant"])
+        values["created_by"] = Caller(*values["created_by"])
+        values["updated_by"] = Caller(*values["updated_by"])
+        values["secret_keys"] = frozenset(values["secret_keys"])
+        return cls(**values, seq=seq)
+
     def to_json(self, secret_mask: str) -> dict[str, Any]:
         """The connection object as Flow Service returns it, secrets masked."""
         params = {
@@ -114,3 +150,6 @@ class Connection:
         if self.description is not None:
             body["description"] = self.description
         return body
+
+
+_CONNECTION_FIELDS = frozenset(f.name for f in dataclasses.fields(Connection))

@@ -16,7 +16,7 @@ from jsonschema import ValidationError
 
 from .catalog import AuthSpec, Catalog, ConnectionSpec
 from .config import MockConfig
-from .errors import FlowError, invalid_request
+from .errors import FlowError, invalid_request, missing_field, unknown_auth_spec
 from .model import Connection
 
 __all__ = ["CreateRequest", "parse_json", "validate_create", "validate_params"]
@@ -101,7 +101,7 @@ def _field(body: Mapping[str, Any], key: str, path: str, kind: type, *, required
     value = body.get(key)
     if value is None:
         if required:
-            raise FlowError("1304-400", field=path)
+            raise missing_field(path)
         return None
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise invalid_request(f"The field {path} must be a {_KIND_NAMES[kind]}.")
@@ -123,14 +123,14 @@ def validate_create(body: Any, catalog: Catalog, config: MockConfig) -> CreateRe
         raise FlowError("1413-400")
     name = _field(body, "name", "name", str, required=True)
     if not name.strip():
-        raise FlowError("1304-400", field="name")
+        raise missing_field("name")
     description = _field(body, "description", "description", str, required=False)
     auth_body = _field(body, "auth", "auth", dict, required=True)
     spec_name = _field(auth_body, "specName", "auth.specName", str, required=True)
     params = _field(auth_body, "params", "auth.params", dict, required=True)
     auth = spec.auth_specs.get(spec_name)
     if auth is None:
-        raise FlowError("1415-400", spec=spec_name, id=spec.id)
+        raise unknown_auth_spec(spec_name, spec.id)
     validate_params(auth, params, config)
     return CreateRequest(name, description, spec, auth, params)
 
@@ -160,7 +160,7 @@ def _describe(error: ValidationError, auth: AuthSpec) -> FlowError:
     path = ".".join(str(p) for p in error.absolute_path)
     if keyword == "required":
         missing = sorted(set(_names(error.validator_value)) - set(_names(error.instance)))
-        return FlowError("1304-400", field="auth.params." + missing[0])
+        return missing_field("auth.params." + missing[0])
     if keyword == "additionalProperties":
         unknown = sorted(set(_names(error.instance)) - auth.param_names)
         return invalid_request(

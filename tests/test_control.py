@@ -102,7 +102,7 @@ def test_seed_loads_connections_as_given(client: FlaskClient) -> None:
 
 def test_seeded_secret_is_the_one_the_connection_keeps(client: FlaskClient) -> None:
     client.post("/__mock__/seed", json={"connections": [_seed_object()]})
-    stored = of_app(client.application).store.get(of_app_tenant(), SEED_ID)
+    stored = of_app(client.application).store.get("connections", of_app_tenant(), SEED_ID)
     assert stored is not None
     assert stored.params["password"] == "seed-password"
     patched = client.patch(

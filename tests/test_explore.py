@@ -12,7 +12,7 @@ import pytest
 from mock_flowservice.errors import FlowError
 from mock_flowservice.explore import (
     DEFAULT_PREVIEW_COUNT,
-    explore_connection,
+    browse,
     load_samples,
 )
 
@@ -47,7 +47,7 @@ DYNAMICS_PATHS = {
 
 
 def explore(spec: dict[str, Any], **query: str) -> Any:
-    return explore_connection(spec, query)
+    return browse(spec, query)
 
 
 def rows(table: str, spec: dict[str, Any] = DYNAMICS, **query: str) -> list[dict[str, Any]]:
@@ -384,6 +384,6 @@ def test_every_catalog_spec_explores_at_root_or_refuses(spec: dict[str, Any]) ->
     if not spec.get("exploreSpec"):
         assert error_code(spec, objectType="root") == "1336-400"
         return
-    body = explore_connection(spec, {"objectType": "root"})
+    body = browse(spec, {"objectType": "root"})
     assert body
     assert all(set(item) == ITEM_KEYS for item in body)

@@ -11,8 +11,10 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from mock_flowservice import create_app, of_app
-from mock_flowservice.faults import DroppedConnection, FaultRule, FaultRules
+from mock_flowservice import create_app
+from mock_flowservice.control.faults import FaultRule, FaultRules
+from mock_flowservice.control.plane import control_of
+from mock_flowservice.server.dropped import DroppedConnection
 
 from .support import BASE_PATH, HEADERS, MockServer, dynamics_basic_body
 
@@ -237,7 +239,7 @@ def test_drop_in_process_raises_a_connection_error(client: FlaskClient) -> None:
 @pytest.fixture
 def server(mock_server: MockServer) -> Iterator[MockServer]:
     """The session's socket server with no fault rules before and after the test."""
-    rules = of_app(mock_server.app).faults
+    rules = control_of(mock_server.app).faults
     rules.clear()
     yield mock_server
     rules.clear()
@@ -255,7 +257,7 @@ def test_drop_over_a_socket_is_a_connection_error(server: MockServer) -> None:
 
 @pytest.mark.server
 def test_drop_sends_no_byte_at_all(server: MockServer) -> None:
-    of_app(server.app).faults.add(FaultRule.from_json({"drop": True}))
+    control_of(server.app).faults.add(FaultRule.from_json({"drop": True}))
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as raw:
         raw.sendall(b"GET /ims/token/v3 HTTP/1.1\r\nHost: mock\r\n\r\n")

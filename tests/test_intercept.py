@@ -12,7 +12,7 @@ import responses
 from flowservice_client import ClientCredentialsTokenProvider, FlowServiceClient
 
 from mock_flowservice import Intercept, create_app, intercept, of_app
-from mock_flowservice.faults import FaultRule
+from mock_flowservice.control.faults import FaultRule
 from mock_flowservice.intercept import DEFAULT_IMS_URL
 
 from .support import DYNAMICS_SP, HEADERS, ORG, dynamics_basic_body, dynamics_sp_body
@@ -83,7 +83,7 @@ def test_dynamics_crud_through_requests(mock: Intercept) -> None:
     assert deleted.status_code == 204
     assert deleted.content == b""
     assert requests.get(url, headers=HEADERS).status_code == 404
-    assert mock.store.all_connections() == []
+    assert mock.connections() == []
 
 
 def test_response_status_headers_and_errors_are_carried(mock: Intercept) -> None:
@@ -170,7 +170,7 @@ def test_decorator_form_activates_only_during_the_call() -> None:
     assert create_one.__name__ == "create_one"
     assert not mock.active
     assert requests.adapters.HTTPAdapter.send is original
-    assert [c.name for c in mock.store.all_connections()] == ["decorated"]
+    assert [c.name for c in mock.connections()] == ["decorated"]
 
 
 @intercept()
@@ -190,7 +190,7 @@ def test_journal_masks_secrets_of_create_bodies(mock: Intercept) -> None:
     assert principal["auth"]["specName"] == DYNAMICS_SP
     assert principal["auth"]["params"]["servicePrincipalKey"] == MASK
     assert principal["auth"]["params"]["servicePrincipalId"].startswith("0000")
-    stored = {c.auth_spec: c.params for c in mock.store.all_connections()}
+    stored = {c.auth_spec: c.params for c in mock.connections()}
     assert stored[DYNAMICS_SP]["servicePrincipalKey"] == "sp-key-value"
     call = mock.journal[0]
     assert call.headers["Authorization"] == "Bearer ***"
@@ -268,18 +268,18 @@ def test_journal_masks_ims_secrets_and_keeps_other_bodies(mock: Intercept) -> No
 def test_reset_keeps_the_journal_and_clear_journal_keeps_state(mock: Intercept) -> None:
     create()
     mock.reset()
-    assert mock.store.all_connections() == []
+    assert mock.connections() == []
     assert len(mock.journal) == 1
-    assert len(mock.context.journal) == 1  # the app's own journal saw the call too
+    assert len(mock.control.journal) == 1  # the app's own journal saw the call too
     create()
     mock.clear_journal()
     assert mock.journal == []
-    assert len(mock.context.journal) == 0
-    assert len(mock.store.all_connections()) == 1
+    assert len(mock.control.journal) == 0
+    assert len(mock.connections()) == 1
 
 
 def test_a_dropped_connection_is_a_connection_error(mock: Intercept) -> None:
-    mock.context.faults.add(FaultRule.from_json({"path": "*/connections", "drop": True}))
+    mock.control.faults.add(FaultRule.from_json({"path": "*/connections", "drop": True}))
     with pytest.raises(requests.ConnectionError, match="dropped"):
         requests.get(f"{BASE}/connections", headers=HEADERS)
     (call,) = mock.journal

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_flowservice import create_app, of_app
+from mock_flowservice.control.plane import control_of
 
 from .support import BASE_PATH, HEADERS, MockServer, dynamics_basic_body
 
@@ -72,9 +73,9 @@ def _socket_request(
 @pytest.fixture
 def small_server(mock_server: MockServer) -> Iterator[MockServer]:
     """The session's socket server; fault rules cleared around the test."""
-    of_app(mock_server.app).faults.clear()
+    control_of(mock_server.app).faults.clear()
     yield mock_server
-    of_app(mock_server.app).faults.clear()
+    control_of(mock_server.app).faults.clear()
 
 
 @pytest.mark.server
@@ -335,10 +336,8 @@ def fuzz_requests(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _fresh(app: Flask) -> None:
-    ctx = of_app(app)
-    ctx.store.reset()
-    ctx.faults.clear()
-    ctx.journal.clear()
+    of_app(app).store.reset()
+    control_of(app).reset()
 
 
 FUZZ = settings(
@@ -376,7 +375,7 @@ def test_fuzz_in_process_never_5xx(config: dict[str, Any]) -> None:
             headers=request["headers"],
             data=request["body"],
         )
-        asked = any(entry.get("fault") for entry in of_app(app).journal.entries())
+        asked = any(entry.get("fault") for entry in control_of(app).journal.entries())
         if not asked:
             _assert_sane(response.status_code, response.content_type, response.data)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from mock_flowservice import app as app_module
+from mock_flowservice.control import hooks
 from mock_flowservice import create_app
 from mock_flowservice.logs import JsonFormatter, configure_logging
 
@@ -104,7 +104,7 @@ def test_a_failing_journal_never_breaks_an_answer(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise KeyError("whatever")
 
-    monkeypatch.setattr(app_module, "exchange_entry", broken)
+    monkeypatch.setattr(hooks, "journal_entry", broken)
     response = client.get(LIST, headers=HEADERS)
     assert response.status_code == 200
     assert client.get("/__mock__/journal").json == {"items": []}
@@ -117,12 +117,12 @@ def test_a_failing_journal_never_breaks_an_answer(
 def test_unhandled_errors_are_logged_with_the_request_id(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from mock_flowservice.views import connections
+    from mock_flowservice.operations import connections
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(connections, "list_page", broken)
+    monkeypatch.setattr(connections.engine, "list_page", broken)
     response = client.get(LIST, headers={**HEADERS, "x-request-id": "trace-500"})
     assert response.status_code == 500
     assert response.json["report"]["request-id"] == "trace-500"

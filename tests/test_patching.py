@@ -1,4 +1,4 @@
-"""Tests of :mod:`mock_flowservice.patching` (FACTS E.1, GAPS 17 and C1).
+"""Tests of :mod:`mock_flowservice.operations.patching` (FACTS E.1, GAPS 17 and C1).
 
 The catalog is built here with one Dynamics entry, so these tests do not depend on the
 generated ``data/connection_specs.json``.
@@ -16,8 +16,8 @@ from mock_flowservice.config import MockConfig
 from mock_flowservice.context import MockContext
 from mock_flowservice.errors import FlowError
 from mock_flowservice.model import Caller, Connection, Tenant, new_etag
-from mock_flowservice.patching import PatchPlan, plan_patch
-from mock_flowservice.store import Store
+from mock_flowservice.operations.patching import PatchPlan, plan_patch
+from mock_flowservice.storage import MemoryStore
 
 DYNAMICS_ID = "38ad80fe-8b06-4938-94f4-d4ee80266b07"
 BASIC = "Basic Authentication for Dynamics-Online"
@@ -55,7 +55,7 @@ PARAMS: dict[str, Any] = {
 
 def make_context(**config: Any) -> MockContext:
     catalog = Catalog.from_json({"specs": [copy.deepcopy(DYNAMICS_SPEC)]})
-    return MockContext(config=MockConfig(**config), store=Store(), catalog=catalog)
+    return MockContext(config=MockConfig(**config), store=MemoryStore(), catalog=catalog)
 
 
 def make_connection(**changes: Any) -> Connection:
@@ -90,12 +90,12 @@ def conn() -> Connection:
 
 
 def plan(conn: Connection, ctx: MockContext, *ops: dict[str, Any]) -> PatchPlan:
-    return plan_patch(conn, list(ops), ctx)
+    return plan_patch(conn, list(ops), ctx.catalog, ctx.config)
 
 
 def refused(conn: Connection, ctx: MockContext, ops: Any) -> FlowError:
     with pytest.raises(FlowError) as info:
-        plan_patch(conn, ops, ctx)
+        plan_patch(conn, ops, ctx.catalog, ctx.config)
     return info.value
 
 
@@ -504,6 +504,6 @@ def test_packaged_catalog_agrees_when_present(conn: Connection) -> None:
         catalog = load_catalog()
     except FileNotFoundError:
         pytest.skip("data/connection_specs.json not generated yet")
-    ctx = MockContext(config=MockConfig(), store=Store(), catalog=catalog)
+    ctx = MockContext(config=MockConfig(), store=MemoryStore(), catalog=catalog)
     error = refused(conn, ctx, [{"op": "remove", "path": "/auth/params/serviceUri"}])
     assert error.code == "1304-400"

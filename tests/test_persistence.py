@@ -22,12 +22,21 @@ import requests
 
 from mock_flowservice.errors import FlowError
 from mock_flowservice.model import Caller, Connection, Tenant, new_etag
-from mock_flowservice.sqlite_store import SqliteStore
-from mock_flowservice.store import Store
+from mock_flowservice.operations.registry import decoders
+from mock_flowservice.storage import (
+    SCHEMA_VERSION,
+    MemoryStore,
+    SqliteStore,
+    StaleEtag,
+    StateFileError,
+    Store,
+)
 
 from .serving import served
 from .support import DYNAMICS_BASIC, DYNAMICS_SPEC_ID, HEADERS, dynamics_basic_body
 
+K = "connections"
+DECODERS = decoders()
 TENANT = Tenant("ORG@AdobeOrg", "prod")
 OTHER = Tenant("ORG@AdobeOrg", "dev")
 
@@ -56,9 +65,9 @@ def make_connection(tenant: Tenant = TENANT, name: str = "Dynamics", **changes: 
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
-        yield Store()
+        yield MemoryStore()
         return
-    sqlite_store = SqliteStore(tmp_path / "state.sqlite3")
+    sqlite_store = SqliteStore(tmp_path / "state.sqlite3", DECODERS)
     yield sqlite_store
     sqlite_store.close()
 
@@ -72,106 +81,107 @@ def state_file(tmp_path: Path) -> Path:
 
 
 def test_add_get_round_trip_and_sequence(store: Store) -> None:
-    first = store.add(make_connection(state="draft", last_operation="update", test_result=False))
-    second = store.add(make_connection(description=None))
+    first = store.add(K, make_connection(state="draft", last_operation="update", test_result=False))
+    second = store.add(K, make_connection(description=None))
     assert first.seq < second.seq
     for stored in (first, second):
-        fetched = store.get(TENANT, stored.id)
+        fetched = store.get(K, TENANT, stored.id)
         assert fetched == stored
         assert fetched is not None
         assert fetched.seq == stored.seq
-    assert store.get(OTHER, first.id) is None
-    assert store.get(TENANT, "missing") is None
+    assert store.get(K, OTHER, first.id) is None
+    assert store.get(K, TENANT, "missing") is None
 
 
 def test_update_checks_the_etag(store: Store) -> None:
-    stored = store.add(make_connection())
+    stored = store.add(K, make_connection())
 
     def rename(connection: Connection) -> Connection:
         return replace(connection, name="renamed", etag=new_etag(connection.etag))
 
-    with pytest.raises(FlowError) as stale:
-        store.update(TENANT, stored.id, '"stale"', rename)
-    assert stale.value.code == "1404-412"
-    updated = store.update(TENANT, stored.id, stored.etag.strip('"'), rename)  # quotes optional
+    with pytest.raises(StaleEtag) as stale:
+        store.compare_and_set(K, TENANT, stored.id, '"stale"', rename)
+    assert (stale.value.expected, stale.value.current) == ('"stale"', stored.etag)
+    unquoted = stored.etag.strip('"')  # quotes are optional
+    updated = store.compare_and_set(K, TENANT, stored.id, unquoted, rename)
     assert updated is not None
     assert (updated.name, updated.seq) == ("renamed", stored.seq)
-    assert store.get(TENANT, stored.id) == updated
-    assert store.update(TENANT, "missing", stored.etag, rename) is None
-    assert store.update(OTHER, stored.id, updated.etag, rename) is None
+    assert store.get(K, TENANT, stored.id) == updated
+    assert store.compare_and_set(K, TENANT, "missing", stored.etag, rename) is None
+    assert store.compare_and_set(K, OTHER, stored.id, updated.etag, rename) is None
 
 
 def test_a_failing_change_writes_nothing(store: Store) -> None:
-    stored = store.add(make_connection())
+    stored = store.add(K, make_connection())
 
     def refuse(connection: Connection) -> Connection:
         raise FlowError("1405-400")
 
     with pytest.raises(FlowError):
-        store.update(TENANT, stored.id, stored.etag, refuse)
-    assert store.get(TENANT, stored.id) == stored
+        store.compare_and_set(K, TENANT, stored.id, stored.etag, refuse)
+    assert store.get(K, TENANT, stored.id) == stored
 
 
 def test_delete(store: Store) -> None:
-    stored = store.add(make_connection())
-    assert store.delete(OTHER, stored.id) is False
-    assert store.delete(TENANT, stored.id) is True
-    assert store.delete(TENANT, stored.id) is False
-    assert store.get(TENANT, stored.id) is None
-    assert store.connections(TENANT) == []
+    stored = store.add(K, make_connection())
+    assert store.delete(K, OTHER, stored.id) is False
+    assert store.delete(K, TENANT, stored.id) is True
+    assert store.delete(K, TENANT, stored.id) is False
+    assert store.get(K, TENANT, stored.id) is None
+    assert store.records(K, TENANT) == []
 
 
 def test_scan_pages_filters_and_directions(store: Store) -> None:
-    store.load([*(make_connection(name=f"c{i}") for i in range(450)), make_connection(OTHER)])
-    added = store.connections(TENANT)
+    store.load(K, [*(make_connection(name=f"c{i}") for i in range(450)), make_connection(OTHER)])
+    added = store.records(K, TENANT)
     every = lambda c: True  # noqa: E731
     sevenths = lambda c: int(c.name[1:]) % 7 == 0  # noqa: E731
-    assert store.scan(TENANT, accept=every, limit=3) == added[:3]
-    assert store.scan(TENANT, accept=every, limit=3, after=added[2].seq) == added[3:6]
-    assert store.scan(TENANT, accept=every, limit=2, descending=True) == added[:-3:-1]
-    assert store.scan(TENANT, accept=every, limit=2, after=added[5].seq, descending=True) == [
+    assert store.scan(K, TENANT, accept=every, limit=3) == added[:3]
+    assert store.scan(K, TENANT, accept=every, limit=3, after=added[2].seq) == added[3:6]
+    assert store.scan(K, TENANT, accept=every, limit=2, descending=True) == added[:-3:-1]
+    assert store.scan(K, TENANT, accept=every, limit=2, after=added[5].seq, descending=True) == [
         added[4],
         added[3],
     ]
     # A filter that rejects most rows still fills the page, across the store's read batches.
-    filtered = store.scan(TENANT, accept=sevenths, limit=40)
+    filtered = store.scan(K, TENANT, accept=sevenths, limit=40)
     assert filtered == [c for c in added if int(c.name[1:]) % 7 == 0][:40]
-    assert len(store.scan(TENANT, accept=sevenths, limit=2**62)) == 65
-    assert len(store.scan(TENANT, accept=every, limit=2**62)) == 450
-    assert store.scan(Tenant("nobody", "prod"), accept=every, limit=5) == []
+    assert len(store.scan(K, TENANT, accept=sevenths, limit=2**62)) == 65
+    assert len(store.scan(K, TENANT, accept=every, limit=2**62)) == 450
+    assert store.scan(K, Tenant("nobody", "prod"), accept=every, limit=5) == []
 
 
 def test_a_page_reads_only_what_it_returns(store: Store) -> None:
-    store.load(make_connection(name=f"c{i}") for i in range(300))
-    added = store.connections(TENANT)
+    store.load(K, (make_connection(name=f"c{i}") for i in range(300)))
+    added = store.records(K, TENANT)
     seen: list[str] = []
 
     def counting(connection: Connection) -> bool:
         seen.append(connection.id)
         return True
 
-    page = store.scan(TENANT, accept=counting, limit=5, after=added[250].seq)
+    page = store.scan(K, TENANT, accept=counting, limit=5, after=added[250].seq)
     assert page == added[251:256]
     assert len(seen) == 5
 
 
 def test_connections_all_connections_and_load(store: Store) -> None:
-    mine = [store.add(make_connection()) for _ in range(3)]
-    theirs = store.add(make_connection(OTHER))
-    assert store.connections(TENANT) == mine
-    assert store.all_connections() == [*mine, theirs]
+    mine = [store.add(K, make_connection()) for _ in range(3)]
+    theirs = store.add(K, make_connection(OTHER))
+    assert store.records(K, TENANT) == mine
+    assert store.everything(K) == [*mine, theirs]
     seeded = [make_connection(name="seed-a"), make_connection(name="seed-b")]
-    assert store.load(seeded) == 2
-    assert [c.id for c in store.connections(TENANT)[-2:]] == [c.id for c in seeded]
+    assert store.load(K, seeded) == 2
+    assert [c.id for c in store.records(K, TENANT)[-2:]] == [c.id for c in seeded]
 
 
 def test_reset_forgets_everything(store: Store) -> None:
-    store.add(make_connection())
+    store.add(K, make_connection())
     token = store.issue_token("client", 60)
     store.reset()
-    assert store.all_connections() == []
+    assert store.everything(K) == []
     assert store.token(token) is None
-    assert store.add(make_connection()).seq == 1
+    assert store.add(K, make_connection()).seq == 1
 
 
 def test_tokens(store: Store) -> None:
@@ -186,88 +196,95 @@ def test_tokens(store: Store) -> None:
 
 
 def test_concurrent_updates_with_one_etag_one_wins(store: Store) -> None:
-    stored = store.add(make_connection())
+    stored = store.add(K, make_connection())
     barrier = threading.Barrier(16)
     outcomes: list[str] = []
 
     def patch(n: int) -> None:
         barrier.wait(timeout=10)
         try:
-            store.update(
+            store.compare_and_set(
+                K,
                 TENANT,
                 stored.id,
                 stored.etag,
                 lambda c: replace(c, name=f"by-{n}", etag=new_etag(c.etag)),
             )
             outcomes.append("ok")
-        except FlowError as error:
-            outcomes.append(error.code)
+        except StaleEtag:
+            outcomes.append("stale")
 
     threads = [threading.Thread(target=patch, args=(n,)) for n in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(outcomes) == ["1404-412"] * 15 + ["ok"]
+    assert sorted(outcomes) == ["ok"] + ["stale"] * 15
 
 
 # -- SQLite only -----------------------------------------------------------------------------
 
 
-def test_sqlite_store_overrides_every_store_method() -> None:
+def test_both_stores_implement_the_whole_protocol_as_siblings() -> None:
     public = {name for name, _ in inspect.getmembers(Store, inspect.isfunction)}
     public = {name for name in public if not name.startswith("_")}
-    inherited = {name for name in public if getattr(SqliteStore, name) is getattr(Store, name)}
-    assert inherited == set(), "SqliteStore must override these Store methods"
+    assert {"add", "get", "compare_and_set", "delete", "scan", "reset"} <= public
+    for implementation in (MemoryStore, SqliteStore):
+        sibling = SqliteStore if implementation is MemoryStore else MemoryStore
+        assert not issubclass(implementation, sibling)
+        for name in public:
+            ours = inspect.signature(getattr(implementation, name))
+            theirs = inspect.signature(getattr(Store, name))
+            assert list(ours.parameters) == list(theirs.parameters), (implementation, name)
 
 
 def test_state_outlives_the_store_and_is_shared_by_two(state_file: Path) -> None:
-    first, second = SqliteStore(state_file), SqliteStore(state_file)
+    first, second = SqliteStore(state_file, DECODERS), SqliteStore(state_file, DECODERS)
     try:
-        stored = first.add(make_connection())
+        stored = first.add(K, make_connection())
         token = first.issue_token("client", 60)
-        assert second.get(TENANT, stored.id) == stored
+        assert second.get(K, TENANT, stored.id) == stored
         assert second.token(token) is not None
-        updated = second.update(
-            TENANT, stored.id, stored.etag, lambda c: replace(c, etag=new_etag(c.etag))
+        updated = second.compare_and_set(
+            K, TENANT, stored.id, stored.etag, lambda c: replace(c, etag=new_etag(c.etag))
         )
         assert updated is not None
-        with pytest.raises(FlowError):
-            first.update(TENANT, stored.id, stored.etag, lambda c: c)
-        assert first.add(make_connection()).seq > stored.seq
+        with pytest.raises(StaleEtag):
+            first.compare_and_set(K, TENANT, stored.id, stored.etag, lambda c: c)
+        assert first.add(K, make_connection()).seq > stored.seq
     finally:
         first.close()
         second.close()
-    reopened = SqliteStore(state_file)
+    reopened = SqliteStore(state_file, DECODERS)
     try:
-        assert reopened.get(TENANT, stored.id) == updated
-        assert len(reopened.all_connections()) == 2
+        assert reopened.get(K, TENANT, stored.id) == updated
+        assert len(reopened.everything(K)) == 2
     finally:
         reopened.close()
 
 
 def test_sqlite_file_settings_and_query_plan(state_file: Path) -> None:
-    store = SqliteStore(state_file)
-    store.add(make_connection())
+    store = SqliteStore(state_file, DECODERS)
+    store.add(K, make_connection())
     store.close()
     with sqlite3.connect(state_file) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         plan = db.execute(
-            "EXPLAIN QUERY PLAN SELECT seq, record FROM connections"
-            " WHERE org = ? AND sandbox = ? AND seq > ? ORDER BY seq LIMIT ?",
-            ("o", "s", 0, 10),
+            "EXPLAIN QUERY PLAN SELECT seq, record FROM records"
+            " WHERE kind = ? AND org = ? AND sandbox = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (K, "o", "s", 0, 10),
         ).fetchall()
     db.close()
     text = " ".join(str(row[-1]) for row in plan)
-    assert "connections_tenant_seq" in text
+    assert "records_order" in text
     assert "TEMP B-TREE" not in text  # no sort: the index gives the order
 
 
 @pytest.mark.parametrize(("durable", "level"), [(False, 1), (True, 2)])  # NORMAL, FULL
 def test_synchronous_level_on_every_connection(state_file: Path, durable: bool, level: int) -> None:
-    store = SqliteStore(state_file, durable=durable)
+    store = SqliteStore(state_file, DECODERS, durable=durable)
     try:
-        store.get(TENANT, "x")
+        store.get(K, TENANT, "x")
         (db,) = store._opened
         assert db.execute("PRAGMA synchronous").fetchone()[0] == level
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
@@ -276,9 +293,9 @@ def test_synchronous_level_on_every_connection(state_file: Path, durable: bool, 
 
 
 def test_writers_queue_on_a_lock_file(state_file: Path) -> None:
-    store = SqliteStore(state_file)
+    store = SqliteStore(state_file, DECODERS)
     try:
-        store.add(make_connection())
+        store.add(K, make_connection())
         assert Path(f"{state_file}.lock").exists()
         assert len(store._lock_fds) == 1
         fd = store._lock_fds[0]
@@ -298,27 +315,27 @@ def test_writers_queue_on_a_lock_file(state_file: Path) -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 @pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")  # 3.12+: other threads
 def test_a_forked_child_opens_its_own_connection(state_file: Path) -> None:
-    store = SqliteStore(state_file)
+    store = SqliteStore(state_file, DECODERS)
     try:
-        parent_made = store.add(make_connection())  # the parent now holds a connection
+        parent_made = store.add(K, make_connection())  # the parent now holds a connection
         pid = os.fork()
         if pid == 0:  # the child: like a gunicorn worker, it writes through the same store
             status = 1
             try:
-                child_made = store.add(make_connection(name="from-child"))
-                status = 0 if store.get(TENANT, parent_made.id) and child_made.seq else 1
+                child_made = store.add(K, make_connection(name="from-child"))
+                status = 0 if store.get(K, TENANT, parent_made.id) and child_made.seq else 1
             finally:
                 os._exit(status)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
-        assert [c.name for c in store.connections(TENANT)] == ["Dynamics", "from-child"]
+        assert [c.name for c in store.records(K, TENANT)] == ["Dynamics", "from-child"]
     finally:
         store.close()
 
 
 def test_unreadable_state_path_fails_at_construction(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError):
-        SqliteStore(tmp_path / "missing-dir" / "state.sqlite3")
+        SqliteStore(tmp_path / "missing-dir" / "state.sqlite3", DECODERS)
 
 
 # -- real servers ----------------------------------------------------------------------------
@@ -402,3 +419,74 @@ def stream_creates(base_url: str, acknowledged: list[str]) -> None:
                 return
             if response.status_code == 201:
                 acknowledged.append(response.json()["id"])
+
+
+# -- schema versions -------------------------------------------------------------------------
+
+V1_FILE = Path(__file__).parent / "data" / "state-v1.sqlite"
+
+
+def _schema(path: Path) -> tuple[int, list[tuple[str, list[Any]]]]:
+    """The format version, and every table and index with its columns."""
+    db = sqlite3.connect(path)
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        names = db.execute("SELECT type, name FROM sqlite_master ORDER BY name").fetchall()
+        pragma = {"table": "table_info", "index": "index_info"}
+        tables = [
+            (name, db.execute(f"PRAGMA {pragma[kind]}({name})").fetchall()) for kind, name in names
+        ]
+        return version, tables
+    finally:
+        db.close()
+
+
+def test_a_state_file_of_the_01_format_is_migrated_forward(tmp_path: Path) -> None:
+    copied = tmp_path / "old.sqlite"
+    copied.write_bytes(V1_FILE.read_bytes())
+    assert _schema(copied)[0] == 0  # 0.1 wrote no user_version
+    store = SqliteStore(copied, DECODERS)
+    try:
+        org1 = Tenant("ORG1@AdobeOrg", "prod")
+        first = store.get(K, org1, "00000000-0000-4000-8000-000000000000")
+        assert isinstance(first, Connection)
+        assert first.params["password"] == "pw-v1-file"
+        assert (first.description, first.state, first.seq) == ("from the v1 format", "enabled", 1)
+        assert [c.name for c in store.records(K, Tenant("ORG1@AdobeOrg", "dev"))] == ["Dynamics 1"]
+        assert [c.seq for c in store.everything(K)] == [1, 2, 3]
+        assert store.add(K, make_connection()).seq == 4  # the sequence goes on
+    finally:
+        store.close()
+    version, tables = _schema(copied)
+    assert version == SCHEMA_VERSION
+    assert "connections" not in {name for name, _ in tables}
+    fresh = tmp_path / "fresh.sqlite"
+    SqliteStore(fresh, DECODERS).close()
+    assert _schema(fresh) == (version, tables)  # migrated and new files are alike
+
+
+def test_a_state_file_of_a_newer_release_is_refused(state_file: Path) -> None:
+    SqliteStore(state_file, DECODERS).close()
+    db = sqlite3.connect(state_file)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(StateFileError, match="newer release"):
+        SqliteStore(state_file, DECODERS)
+
+
+def test_reset_rebuilds_what_construction_builds(tmp_path: Path) -> None:
+    memory = MemoryStore()
+    memory.add(K, make_connection())
+    memory.issue_token("client", 60)
+    memory.reset()
+    assert vars(memory).keys() == vars(MemoryStore()).keys()
+    assert memory.everything(K) == []
+    assert memory.add(K, make_connection()).seq == 1
+    used, new = tmp_path / "used.sqlite", tmp_path / "new.sqlite"
+    sqlite_store = SqliteStore(used, DECODERS)
+    sqlite_store.add(K, make_connection())
+    sqlite_store.reset()
+    sqlite_store.close()
+    SqliteStore(new, DECODERS).close()
+    assert _schema(used) == _schema(new)

@@ -74,7 +74,7 @@ def test_mock_serves_real_urls_with_fresh_state_per_test(pytester: pytest.Pytest
             r = requests.post(BASE + "/connections", json=flowservice_dynamics_basic,
                               headers=flowservice_headers)
             assert r.status_code == 201
-            assert len(flowservice_mock.store.all_connections()) == 1
+            assert len(flowservice_mock.connections()) == 1
             flowservice_mock.assert_called("POST", "/connections$", times=1)
             body = flowservice_mock.journal[0].body
             assert body["auth"]["params"]["password"] == "********"

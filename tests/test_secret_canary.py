@@ -114,7 +114,7 @@ def leak(app: Flask, caplog: pytest.LogCaptureFixture) -> Iterator[Leak]:
 
 
 def _stored_secrets(app: Flask, connection_id: str, auth: AuthSpec) -> dict[str, Any]:
-    stored = of_app(app).store.get(Tenant(ORG, "prod"), connection_id)
+    stored = of_app(app).store.get("connections", Tenant(ORG, "prod"), connection_id)
     assert stored is not None
     return {key: stored.params.get(key) for key in auth.secret_params}
 

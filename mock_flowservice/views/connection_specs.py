@@ -6,10 +6,10 @@ from flask import Blueprint, Response, request
 
 from ..catalog import ConnectionSpec
 from ..context import current
+from ..engine import filter_documents
 from ..errors import not_found
-from ..explore import explore_connection
-from ..listing import filter_documents
-from ._routing import json_response, route_both
+from ..explore import browse
+from ..web import json_response, query_args, route_both
 
 __all__ = ["bp"]
 
@@ -24,7 +24,7 @@ SPEC_FIELDS = frozenset(
 @bp.get("/connectionSpecs")
 def list_connection_specs() -> Response:
     documents = [spec.as_json() for spec in current().catalog]
-    return json_response({"items": filter_documents(documents, request.args, SPEC_FIELDS)})
+    return json_response({"items": filter_documents(documents, query_args(), SPEC_FIELDS)})
 
 
 def _spec(spec_id: str) -> ConnectionSpec:
@@ -41,7 +41,7 @@ def retrieve_connection_spec(spec_id: str) -> Response:
 
 @route_both(bp, "/connectionSpecs/<spec_id>/explore", methods=["GET"])
 def explore_connection_spec(spec_id: str) -> Response:
-    return json_response(explore_connection(_spec(spec_id).raw, request.args))
+    return json_response(browse(_spec(spec_id).raw, request.args.to_dict()))
 
 
 @route_both(bp, "/connectionSpecs/<spec_id>/configs", methods=["GET"])

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-from typing import Any
+from flask import Blueprint, Response, request
 
-from flask import Blueprint, Response, g, request
-
-from .. import operations
 from ..context import current
-from ..listing import list_connections as list_page
-from ..listing import search_args
 from ..model import Connection
-from ._routing import json_body, json_response, route_both
+from ..operations import connections as ops
+from ..request_state import state
+from ..web import if_match, json_body, json_response, query_args, route_both
 
 __all__ = ["bp"]
 
 bp = Blueprint("connections", __name__)
-
-
-def _renderer() -> Callable[[Connection], dict[str, Any]]:
-    """``_render`` with this app's mask looked up once (a page renders many connections)."""
-    return partial(Connection.to_json, secret_mask=current().config.secret_mask)
 
 
 def _ref(connection: Connection, status: int = 200) -> Response:
@@ -32,71 +22,75 @@ def _ref(connection: Connection, status: int = 200) -> Response:
 @bp.get("/connections")
 def list_connections() -> Response:
     ctx = current()
-    body = list_page(ctx.store, g.tenant, request.args, ctx.config, _renderer())
-    return json_response(body)
+    tenant = state().who[0]
+    return json_response(ops.list_connections(ctx.store, ctx.config, tenant, query_args()))
 
 
 @bp.post("/connections")
 def create_connection() -> Response:
-    ctx = current()
+    ctx, (tenant, caller) = current(), state().who
     draft = request.args.get("mode", "").lower() == "draft"
-    created = operations.create_connection(ctx, g.tenant, g.caller, json_body(), draft=draft)
-    location = f"{ctx.config.base_path}/connections/{created.id}"
+    created = ops.create_connection(
+        ctx.store, ctx.catalog, ctx.config, tenant, caller, json_body(), draft=draft
+    )
     response = _ref(created, 201)
-    response.headers["Location"] = location
+    response.headers["Location"] = f"{ctx.config.base_path}/connections/{created.id}"
     return response
 
 
 @bp.post("/connections/search")
 def search_connections() -> Response:
-    ctx = current()
-    args = search_args(json_body(), request.args.get("continuationToken"), ctx.config)
-    return json_response(list_page(ctx.store, g.tenant, args, ctx.config, _renderer()))
+    ctx, tenant = current(), state().who[0]
+    continuation = request.args.get("continuationToken")
+    body = ops.search_connections(ctx.store, ctx.config, tenant, json_body(), continuation)
+    return json_response(body)
 
 
 @route_both(bp, "/connections/<connection_id>", methods=["GET"])
 def retrieve_connection(connection_id: str) -> Response:
-    connection = operations.retrieve_connection(current(), g.tenant, connection_id)
-    return json_response({"items": [_renderer()(connection)]})
+    ctx = current()
+    connection = ops.retrieve_connection(ctx.store, state().who[0], connection_id)
+    return json_response({"items": [connection.to_json(ctx.config.secret_mask)]})
 
 
 @route_both(bp, "/connections/<connection_id>", methods=["PATCH"])
 def patch_connection(connection_id: str) -> Response:
-    # Adobe's Postman collection sends if-match as a query parameter; both are honoured.
-    if_match = request.headers.get("If-Match", request.args.get("if-match"))
-    ops = json_body()
-    updated = operations.patch_connection(
-        current(), g.tenant, g.caller, connection_id, ops, if_match
+    ctx, (tenant, caller) = current(), state().who
+    ops_body, etag = json_body(), if_match()
+    updated = ops.patch_connection(
+        ctx.store, ctx.catalog, ctx.config, tenant, caller, connection_id, ops_body, etag
     )
     return _ref(updated)
 
 
 @route_both(bp, "/connections/<connection_id>", methods=["DELETE"])
 def delete_connection(connection_id: str) -> Response:
-    operations.delete_connection(current(), g.tenant, connection_id)
+    ops.delete_connection(current().store, state().who[0], connection_id)
     return Response(status=204)
 
 
 @route_both(bp, "/connections/<connection_id>/test", methods=["GET"])
 def test_connection(connection_id: str) -> Response:
-    result = operations.test_connection(current(), g.tenant, connection_id)
+    result = ops.test_connection(current().store, state().who[0], connection_id)
     return json_response({"result": result})
 
 
 @route_both(bp, "/connections/<connection_id>/action", methods=["POST"])
 def perform_action(connection_id: str) -> Response:
+    tenant, caller = state().who
     op = request.args.get("op", "")
-    updated = operations.publish_connection(current(), g.tenant, g.caller, connection_id, op)
-    return _ref(updated)
+    return _ref(ops.perform_action(current().store, tenant, caller, connection_id, op))
 
 
 @route_both(bp, "/connections/<connection_id>/explore", methods=["GET"])
 def explore_connection(connection_id: str) -> Response:
-    body = operations.explore_connection(current(), g.tenant, connection_id, request.args)
+    ctx = current()
+    query = request.args.to_dict()
+    body = ops.explore_connection(ctx.store, ctx.catalog, state().who[0], connection_id, query)
     return json_response(body)
 
 
 @route_both(bp, "/connections/<connection_id>/configs", methods=["GET"])
 def explore_config(connection_id: str) -> Response:
-    connection = operations.retrieve_connection(current(), g.tenant, connection_id)
+    connection = ops.retrieve_connection(current().store, state().who[0], connection_id)
     return json_response({"configParams": {}, "connectionSpec": {"id": connection.spec_id}})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..context import current
-from ._routing import json_response
+from ..web import json_response
 
 __all__ = ["bp"]
 

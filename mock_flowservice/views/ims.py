@@ -12,7 +12,7 @@ import hmac
 from flask import Blueprint, Response, request
 
 from ..context import current
-from ._routing import json_response
+from ..web import json_response
 
 __all__ = ["bp"]
 

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from ..context import current
-from ._routing import json_response
+from ..web import json_response
 
 __all__ = ["bp", "load_document"]
 

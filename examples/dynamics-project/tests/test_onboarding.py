@@ -18,7 +18,7 @@ def test_connect_in_process(flowservice_mock, credentials):
     # No URL is passed: the code talks to the real Adobe URLs, served in-process.
     connection_id = connect_dynamics(credentials, password="s3cret!", **DYNAMICS)
 
-    (stored,) = flowservice_mock.store.all_connections()
+    (stored,) = flowservice_mock.connections()
     assert stored.id == connection_id
     assert stored.tenant.org == ORG_ID
     flowservice_mock.assert_called("POST", r"/ims/token/v3$", times=1)
@@ -37,4 +37,4 @@ def test_connect_over_a_socket(flowservice_server, credentials):
     )
 
     assert flowservice_server.url.startswith("http://127.0.0.1:")
-    assert [c.id for c in flowservice_server.store.all_connections()] == [connection_id]
+    assert [c.id for c in flowservice_server.connections()] == [connection_id]

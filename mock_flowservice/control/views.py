@@ -3,7 +3,7 @@
 Outside the Flow Service prefix and without the gateway's checks. ``create_app`` registers it
 unless ``config.control_api`` is "off"; with ``config.control_token`` set every route wants
 ``Authorization: Bearer <control_token>`` (else gateway ``401013``). Health and readiness live
-in :mod:`.health` and are always on. See docs/control-api.md.
+in :mod:`mock_flowservice.views.health` and are always on. See docs/control-api.md.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import hmac
 
 from flask import Blueprint, Response, request
 
-from .. import state
 from ..context import current
 from ..errors import GatewayError, invalid_request, not_found
-from ..faults import FaultRule
-from ..journal import JournalQuery
-from ._routing import json_body, json_response
+from ..web import json_body, json_response
+from . import seeding
+from .faults import FaultRule
+from .journal import JournalQuery
+from .plane import current_control
 
 __all__ = ["bp"]
 
@@ -42,46 +43,49 @@ def reset() -> Response:
 
 @bp.post("/seed")
 def seed() -> Response:
-    return json_response({"loaded": state.seed_connections(current(), json_body())})
+    ctx = current()
+    return json_response(
+        {"loaded": seeding.seed_connections(ctx.store, ctx.catalog, ctx.config, json_body())}
+    )
 
 
 @bp.get("/state")
 def export_state() -> Response:
-    return json_response(state.export_state(current()))
+    return json_response(seeding.export_state(current().store, current().config))
 
 
 @bp.get("/journal")
 def list_journal() -> Response:
     query = JournalQuery.from_args(request.args)
-    return json_response({"items": current().journal.entries(query)})
+    return json_response({"items": current_control().journal.entries(query)})
 
 
 @bp.delete("/journal")
 def clear_journal() -> Response:
-    current().journal.clear()
+    current_control().journal.clear()
     return Response(status=204)
 
 
 @bp.post("/faults")
 def add_fault() -> Response:
-    rule = current().faults.add(FaultRule.from_json(json_body()))
+    rule = current_control().faults.add(FaultRule.from_json(json_body()))
     return json_response({"id": rule.id}, 201)
 
 
 @bp.get("/faults")
 def list_faults() -> Response:
-    return json_response({"items": [rule.to_json() for rule in current().faults.all()]})
+    return json_response({"items": [rule.to_json() for rule in current_control().faults.all()]})
 
 
 @bp.delete("/faults")
 def clear_faults() -> Response:
-    current().faults.clear()
+    current_control().faults.clear()
     return Response(status=204)
 
 
 @bp.delete("/faults/<rule_id>")
 def delete_fault(rule_id: str) -> Response:
-    if not current().faults.remove(rule_id):
+    if not current_control().faults.remove(rule_id):
         raise not_found(rule_id, "faults")
     return Response(status=204)
 
@@ -92,5 +96,5 @@ def set_test_result(connection_id: str) -> Response:
     result = body.get("result") if isinstance(body, dict) else None
     if not isinstance(result, bool):
         raise invalid_request('The body must be {"result": true|false}.')
-    updated = state.set_test_result(current(), connection_id, result)
+    updated = seeding.set_test_result(current().store, connection_id, result)
     return json_response({"id": updated.id, "result": updated.test_result})

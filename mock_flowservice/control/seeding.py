@@ -19,12 +19,13 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from .catalog import Catalog
-from .config import MockConfig
-from .context import MockContext
-from .errors import FlowError, invalid_request, not_found
-from .model import Caller, Connection, Tenant, new_etag, now_ms
-from .validation import validate_create
+from ..catalog import Catalog
+from ..config import MockConfig
+from ..errors import FlowError, invalid_request, missing_field, not_found
+from ..model import Caller, Connection, Tenant, new_etag, now_ms
+from ..operations.connections import CONNECTIONS
+from ..storage import StaleEtag, Store
+from ..validation import validate_create
 
 __all__ = ["connections_from_seed", "export_state", "seed_connections", "set_test_result"]
 
@@ -33,19 +34,19 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
 _CREATE_FIELDS = ("name", "description", "auth", "connectionSpec")
 
 
-def export_state(ctx: MockContext) -> dict[str, Any]:
+def export_state(store: Store, config: MockConfig) -> dict[str, Any]:
     """Every connection of every tenant as GET shows it: secrets masked."""
-    mask = ctx.config.secret_mask
-    return {"connections": [c.to_json(mask) for c in ctx.store.all_connections()]}
+    mask = config.secret_mask
+    return {"connections": [c.to_json(mask) for c in store.everything(CONNECTIONS.kind)]}
 
 
-def seed_connections(ctx: MockContext, document: Any) -> int:
+def seed_connections(store: Store, catalog: Catalog, config: MockConfig, document: Any) -> int:
     """Validate a seed document and load it (all or nothing); returns how many were loaded."""
-    connections = connections_from_seed(document, ctx.catalog, ctx.config)
+    connections = connections_from_seed(document, catalog, config)
     for index, connection in enumerate(connections):
-        if ctx.store.get(connection.tenant, connection.id) is not None:
+        if store.get(CONNECTIONS.kind, connection.tenant, connection.id) is not None:
             raise _at(index, invalid_request(f"A connection with id {connection.id} exists."))
-    return ctx.store.load(connections)
+    return store.load(CONNECTIONS.kind, connections)
 
 
 def connections_from_seed(document: Any, catalog: Catalog, config: MockConfig) -> list[Connection]:
@@ -68,8 +69,7 @@ def connections_from_seed(document: Any, catalog: Catalog, config: MockConfig) -
 
 
 def _at(index: int, error: FlowError) -> FlowError:
-    error.report = {**error.report, "index": index}
-    return error
+    return error.with_report(index=index)
 
 
 def connection_from_object(item: Any, catalog: Catalog, config: MockConfig) -> Connection:
@@ -115,7 +115,7 @@ def _text(item: dict[str, Any], key: str, default: str | None) -> str:
     value = item.get(key)
     value = default if value is None else value
     if not isinstance(value, str) or not value.strip():
-        raise FlowError("1304-400", field=key)
+        raise missing_field(key)
     return value
 
 
@@ -140,22 +140,27 @@ def _last_operation(item: dict[str, Any]) -> str:
     return operation if isinstance(operation, str) and operation else "create"
 
 
-def set_test_result(ctx: MockContext, connection_id: str, result: bool) -> Connection:
+def set_test_result(store: Store, connection_id: str, result: bool) -> Connection:
     """Make ``GET /connections/{id}/test`` answer ``result`` (the id is looked up in any tenant).
 
     The etag does not change: a test result is not part of the connection's data.
     """
     for _ in range(3):  # a concurrent update changes the etag; try again
-        found = [c for c in ctx.store.all_connections() if c.id == connection_id]
+        found = [c for c in store.everything(CONNECTIONS.kind) if c.id == connection_id]
         if not found:
             raise not_found(connection_id)
         current = found[0]
         try:
-            updated = ctx.store.update(
-                current.tenant, current.id, current.etag, lambda c: replace(c, test_result=result)
+            updated = store.compare_and_set(
+                CONNECTIONS.kind,
+                current.tenant,
+                current.id,
+                current.etag,
+                lambda c: replace(c, test_result=result),
             )
-        except FlowError:
+        except StaleEtag:
             continue
         if updated is not None:
-            return updated
+            connection: Connection = updated
+            return connection
     raise not_found(connection_id)

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from typing import Any
 
-from .catalog import AuthSpec, Catalog
+from ..catalog import AuthSpec, Catalog
+from ..engine.jsonpatch import decode_pointer
 
 __all__ = [
     "is_secret_name",
@@ -138,9 +139,7 @@ def create_auth_spec(body: Mapping[str, Any], catalog: Catalog) -> AuthSpec | No
     ref, auth = body.get("connectionSpec"), body.get("auth")
     if not isinstance(ref, dict) or not isinstance(auth, dict):
         return None
-    spec_id, name = ref.get("id"), auth.get("specName")
-    spec = catalog.get(spec_id.lower()) if isinstance(spec_id, str) else None
-    return spec.auth_specs.get(name) if spec and isinstance(name, str) else None
+    return catalog.auth_spec(ref.get("id"), auth.get("specName"))
 
 
 def redact_create(body: Any, catalog: Catalog, mask: str) -> Any:
@@ -172,7 +171,9 @@ def _redact_op(op: Any, spec: AuthSpec | None, catalog: Catalog, mask: str) -> A
 def _redact_value(path: Any, value: Any, spec: AuthSpec | None, catalog: Catalog, mask: str) -> Any:
     if not isinstance(path, str):
         return mask
-    tokens = _pointer(path)
+    tokens = decode_pointer(path)
+    if tokens is None:
+        return mask
     lowered = [token.lower() for token in tokens[:2]]
     if not lowered or lowered[0] != "auth":
         return redact_body(value, catalog, mask)
@@ -187,7 +188,3 @@ def _redact_value(path: Any, value: Any, spec: AuthSpec | None, catalog: Catalog
     if len(tokens) == 3 and _public(spec, tokens[2]):
         return redact_body(value, catalog, mask)
     return mask
-
-
-def _pointer(path: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in path.lstrip("/").split("/")]

@@ -3,11 +3,8 @@
 :func:`plan_patch` checks a patch body and works out the connection's new name, description
 and auth params; the view stores them (new etag, audit fields). Decisions:
 
-* The body is a non-empty JSON array of ``{op, path, value?}`` objects; an empty array is
-  ``1405-400``, anything else malformed is ``1100-400``.
-* ``op`` is case-insensitive (GAPS C1: ``add``, ``ADD``, ``Add``). Only ``add``, ``replace``
-  and ``remove`` exist; ``move``, ``copy``, ``test`` and the rest are ``1434-400``.
-* Paths are JSON Pointers (``~1`` is ``/``, ``~0`` is ``~``) and case-sensitive. Patchable:
+* The body's shape is checked by :func:`~mock_flowservice.engine.jsonpatch.parse_patch`
+  (the same for every resource). Patchable:
   ``/name``, ``/description``, ``/auth/params`` (the whole object) and
   ``/auth/params/<key>``. ``/connectionSpec`` and below is ``1414-400``; ``/auth`` and
   ``/auth/specName`` are refused because the auth type cannot change (GAPS 17); any other
@@ -25,20 +22,17 @@ and auth params; the view stores them (new etag, audit fields). Decisions:
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
-from .catalog import AuthSpec
-from .context import MockContext
-from .errors import FlowError, invalid_request
-from .model import Connection
-from .validation import validate_params
+from ..catalog import Catalog
+from ..config import MockConfig
+from ..engine.jsonpatch import Instruction, parse_patch
+from ..errors import FlowError, invalid_request, unknown_auth_spec
+from ..model import Connection
+from ..validation import validate_params
 
 __all__ = ["PatchPlan", "plan_patch"]
-
-SUPPORTED_OPS = frozenset({"add", "replace", "remove"})
-_BAD_ESCAPE = re.compile(r"~(?![01])")
 
 
 @dataclass(frozen=True)
@@ -50,12 +44,6 @@ class PatchPlan:
     params: dict[str, Any]
 
 
-class _Instruction(NamedTuple):
-    op: str
-    path: list[str]
-    value: Any
-
-
 @dataclass
 class _Working:
     """The mutable copy the ops are applied to."""
@@ -65,55 +53,30 @@ class _Working:
     params: dict[str, Any]
 
 
-def plan_patch(connection: Connection, ops: Any, ctx: MockContext) -> PatchPlan:
+def plan_patch(connection: Connection, ops: Any, catalog: Catalog, config: MockConfig) -> PatchPlan:
     """Apply the JSON Patch ``ops`` to a copy of ``connection``; raise FLOW errors if invalid.
 
     ``connection`` is never changed. A secret param (one the record masks on read) whose new
-    value equals ``ctx.config.secret_mask`` keeps its stored value, so writing back a
+    value equals ``config.secret_mask`` keeps its stored value, so writing back a
     connection as read does not replace a password with the mask string.
     """
-    if not isinstance(ops, list):
-        raise invalid_request("The request body must be a JSON array of patch instructions.")
-    if not ops:
-        raise FlowError("1405-400")
-    instructions = [_parse(index, raw) for index, raw in enumerate(ops)]
+    instructions = parse_patch(ops)
     work = _Working(connection.name, connection.description, copy.deepcopy(connection.params))
     for instruction in instructions:
         _apply(work, instruction)
-    _restore_masked(work.params, connection, ctx.config.secret_mask)
-    validate_params(_auth_spec(connection, ctx), work.params, ctx.config)
+    _restore_masked(work.params, connection, config.secret_mask)
+    auth = catalog.auth_spec(connection.spec_id, connection.auth_spec)
+    if auth is None:
+        raise unknown_auth_spec(connection.auth_spec, connection.spec_id)
+    validate_params(auth, work.params, config)
     return PatchPlan(work.name, work.description, work.params)
-
-
-def _parse(index: int, raw: Any) -> _Instruction:
-    """One array element as an instruction, or the error it deserves."""
-    if not isinstance(raw, dict):
-        raise invalid_request(f"Patch instruction {index} must be a JSON object.")
-    op = raw.get("op")
-    if not isinstance(op, str):
-        raise invalid_request(f"Patch instruction {index} needs an 'op' string.")
-    if op.lower() not in SUPPORTED_OPS:
-        raise FlowError("1434-400", op=op)
-    path = raw.get("path")
-    if not isinstance(path, str):
-        raise invalid_request(f"Patch instruction {index} needs a 'path' string.")
-    if op.lower() != "remove" and "value" not in raw:
-        raise invalid_request(f"Patch instruction {index} ({op} {path}) needs a 'value'.")
-    return _Instruction(op.lower(), _pointer(index, path), raw.get("value"))
-
-
-def _pointer(index: int, path: str) -> list[str]:
-    """RFC 6901 reference tokens of ``path`` (``~1`` → ``/``, then ``~0`` → ``~``)."""
-    if not path.startswith("/") or _BAD_ESCAPE.search(path):
-        raise invalid_request(f"Patch instruction {index} has an invalid JSON Pointer path.")
-    return [token.replace("~1", "/").replace("~0", "~") for token in path[1:].split("/")]
 
 
 def _missing(field: str) -> FlowError:
     return FlowError("1455-400", message=f'Missing field "{field}".')
 
 
-def _apply(work: _Working, ins: _Instruction) -> None:
+def _apply(work: _Working, ins: Instruction) -> None:
     """Dispatch one instruction by its path."""
     path = ins.path
     if path[0] == "connectionSpec":
@@ -135,7 +98,7 @@ def _apply(work: _Working, ins: _Instruction) -> None:
         raise _missing(path[-1])
 
 
-def _patch_name(work: _Working, ins: _Instruction) -> None:
+def _patch_name(work: _Working, ins: Instruction) -> None:
     if ins.op == "remove":
         raise invalid_request("The field name is required and cannot be removed.")
     if not isinstance(ins.value, str) or not ins.value.strip():
@@ -143,7 +106,7 @@ def _patch_name(work: _Working, ins: _Instruction) -> None:
     work.name = ins.value
 
 
-def _patch_description(work: _Working, ins: _Instruction) -> None:
+def _patch_description(work: _Working, ins: Instruction) -> None:
     if ins.op == "remove":
         if work.description is None:
             raise _missing("description")
@@ -154,7 +117,7 @@ def _patch_description(work: _Working, ins: _Instruction) -> None:
         raise invalid_request("The field description must be a string.")
 
 
-def _patch_all_params(work: _Working, ins: _Instruction) -> None:
+def _patch_all_params(work: _Working, ins: Instruction) -> None:
     if ins.op == "remove":
         raise invalid_request("The field auth.params is required and cannot be removed.")
     if not isinstance(ins.value, dict):
@@ -162,7 +125,7 @@ def _patch_all_params(work: _Working, ins: _Instruction) -> None:
     work.params = copy.deepcopy(ins.value)
 
 
-def _patch_param(work: _Working, ins: _Instruction, key: str) -> None:
+def _patch_param(work: _Working, ins: Instruction, key: str) -> None:
     if ins.op != "add" and key not in work.params:
         raise _missing(key)
     if ins.op == "remove":
@@ -176,11 +139,3 @@ def _restore_masked(params: dict[str, Any], connection: Connection, mask: str) -
     for key in connection.secret_keys:
         if params.get(key) == mask and key in connection.params:
             params[key] = connection.params[key]
-
-
-def _auth_spec(connection: Connection, ctx: MockContext) -> AuthSpec:
-    spec = ctx.catalog.get(connection.spec_id)
-    auth = spec.auth_specs.get(connection.auth_spec) if spec else None
-    if auth is None:
-        raise FlowError("1415-400", spec=connection.auth_spec, id=connection.spec_id)
-    return auth

@@ -1,4 +1,4 @@
-"""``GET /connections`` and ``GET /connectionSpecs`` listing: filters, order, pages (FACTS D).
+"""Listing and search of every collection: filters, order, pages, counts (FACTS D).
 
 Decisions (GAPS 4, 5; DECISIONS.md): a page holds ``limit`` items, ``config.default_page_size``
 when ``limit`` is absent, never more than ``config.max_page_size`` (a larger ``limit`` is capped).
@@ -18,31 +18,45 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from werkzeug.datastructures import MultiDict
-
-from .config import MockConfig
-from .errors import FlowError
+from ..config import MockConfig
+from ..errors import FlowError, bad_value, invalid_request, unknown_param
+from ..model import Tenant
+from ..storage import Store
 from .filters import Filter, compile_filters, matches_all, value_at
-from .model import Connection, Tenant
-from .store import Store
+from .resource import ResourceType
 
 __all__ = [
-    "CONNECTION_FIELDS",
     "ListQuery",
+    "QueryArgs",
     "filter_documents",
-    "list_connections",
+    "list_page",
     "parse_query",
     "search_args",
 ]
 
-CONNECTION_FIELDS = frozenset(
-    {
-        "id", "name", "description", "state", "connectionSpec", "auth", "createdAt",
-        "updatedAt", "createdBy", "updatedBy", "createdClient", "updatedClient", "sandboxId",
-        "sandboxName", "imsOrgId", "version", "etag", "lastOperation",
-    }
-)  # fmt: skip
 _QUERY_PARAMS = frozenset({"property", "limit", "orderby", "continuationToken", "count"})
+
+
+class QueryArgs:
+    """Query parameters in order, as the views hand them over (no web framework types)."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]] = ()) -> None:
+        self.pairs = list(pairs)
+
+    def __contains__(self, name: object) -> bool:
+        return any(key == name for key, _ in self.pairs)
+
+    def names(self) -> set[str]:
+        return {key for key, _ in self.pairs}
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return next((value for key, value in self.pairs if key == name), default)
+
+    def getlist(self, name: str) -> list[str]:
+        return [value for key, value in self.pairs if key == name]
+
+    def add(self, name: str, value: str) -> None:
+        self.pairs.append((name, value))
 
 
 @dataclass(frozen=True)
@@ -57,25 +71,24 @@ class ListQuery:
     count: bool
 
 
-def _bool_param(args: MultiDict[str, str], name: str) -> bool:
-    value = args.get(name, "false").strip().lower()
+def _bool_param(args: QueryArgs, name: str) -> bool:
+    raw = args.get(name)
+    value = ("false" if raw is None else raw).strip().lower()
     if value not in {"true", "false"}:
-        raise FlowError("1452-400", value=args.get(name, ""), field=name)
+        raise bad_value(raw or "", name)
     return value == "true"
 
 
-def _limit(args: MultiDict[str, str], config: MockConfig) -> int:
+def _limit(args: QueryArgs, config: MockConfig) -> int:
     text = args.get("limit")
     if text is None:
         return config.default_page_size
     if not text.strip().isdecimal() or int(text) < 1:
-        raise FlowError("1452-400", value=text, field="limit")
+        raise bad_value(text, "limit")
     return min(int(text), config.max_page_size)
 
 
-def _order(
-    args: MultiDict[str, str], fields: frozenset[str]
-) -> tuple[tuple[str, ...] | None, bool]:
+def _order(args: QueryArgs, fields: frozenset[str]) -> tuple[tuple[str, ...] | None, bool]:
     text = args.get("orderby")
     if text is None or not text.strip():
         return None, False
@@ -106,13 +119,11 @@ def encode_token(key: Any, seq: int) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def parse_query(
-    args: MultiDict[str, str], config: MockConfig, fields: frozenset[str] = CONNECTION_FIELDS
-) -> ListQuery:
+def parse_query(args: QueryArgs, config: MockConfig, fields: frozenset[str]) -> ListQuery:
     """Check every listing parameter and turn them into a :class:`ListQuery`."""
-    unknown = sorted(set(args) - _QUERY_PARAMS)
+    unknown = sorted(args.names() - _QUERY_PARAMS)
     if unknown:
-        raise FlowError("1451-400", param=unknown[0])
+        raise unknown_param(unknown[0])
     count = _bool_param(args, "count")
     if count and "limit" in args:
         raise FlowError("1401-400")
@@ -132,34 +143,49 @@ def _split_properties(values: list[str]) -> list[str]:
     return [value for value in values if value.strip()]
 
 
-Render = Callable[[Connection], dict[str, Any]]
+Render = Callable[[Any], dict[str, Any]]
 
 
-def list_connections(
-    store: Store, tenant: Tenant, args: MultiDict[str, str], config: MockConfig, render: Render
+def list_page(
+    store: Store,
+    rtype: ResourceType[Any],
+    tenant: Tenant,
+    args: QueryArgs,
+    config: MockConfig,
 ) -> dict[str, Any]:
-    """The body of ``GET /connections`` for one tenant."""
-    query = parse_query(args, config)
+    """The body of ``GET /{collection}`` for one tenant: a page, or ``{"count": N}``."""
+    query = parse_query(args, config, rtype.fields)
+    mask = config.secret_mask
+
+    def render(record: Any) -> dict[str, Any]:
+        return rtype.render(record, mask)
+
     accept = _acceptor(query, render)
     if query.count:
-        return {"count": len(store.scan(tenant, accept=accept, limit=2**62))}
+        return {"count": len(store.scan(rtype.kind, tenant, accept=accept, limit=2**62))}
     if query.order_path is None:
         after = query.after[1] if query.after else None
         page = store.scan(
-            tenant, accept=accept, limit=query.limit + 1, after=after, descending=query.descending
+            rtype.kind,
+            tenant,
+            accept=accept,
+            limit=query.limit + 1,
+            after=after,
+            descending=query.descending,
         )
-        return _page_body(page, query, args, lambda c: None, render)
-    return _ordered_page(store.connections(tenant), query, args, accept, render)
+        return _page_body(rtype.kind, page, query, args, lambda r: None, render)
+    everything = store.records(rtype.kind, tenant)
+    return _ordered_page(rtype.kind, everything, query, args, accept, render)
 
 
-def _acceptor(query: ListQuery, render: Render) -> Callable[[Connection], bool]:
+def _acceptor(query: ListQuery, render: Render) -> Callable[[Any], bool]:
     if not query.filters:
         return lambda connection: True
     return lambda connection: matches_all(query.filters, render(connection))
 
 
-def _sort_key(render: Render, path: tuple[str, ...]) -> Callable[[Connection], Any]:
-    def key(connection: Connection) -> tuple[Any, ...]:
+def _sort_key(render: Render, path: tuple[str, ...]) -> Callable[[Any], Any]:
+    def key(connection: Any) -> tuple[Any, ...]:
         found = value_at(render(connection), path)
         value = found[0] if found else None
         # Absent values first, then numbers, then text; ties broken by creation order.
@@ -170,10 +196,11 @@ def _sort_key(render: Render, path: tuple[str, ...]) -> Callable[[Connection], A
 
 
 def _ordered_page(
-    everything: list[Connection],
+    kind: str,
+    everything: list[Any],
     query: ListQuery,
-    args: MultiDict[str, str],
-    accept: Callable[[Connection], bool],
+    args: QueryArgs,
+    accept: Callable[[Any], bool],
     render: Render,
 ) -> dict[str, Any]:
     assert query.order_path is not None
@@ -185,7 +212,7 @@ def _ordered_page(
         mark = (tuple(query.after[0]), query.after[1])
         ranked = [p for p in ranked if _beyond(p[0], mark, query.descending)]
     page = [c for _, c in ranked[: query.limit + 1]]
-    return _page_body(page, query, args, lambda c: list(key(c)[:2]), render)
+    return _page_body(kind, page, query, args, lambda c: list(key(c)[:2]), render)
 
 
 def _beyond(key: tuple[Any, ...], mark: tuple[Any, int], descending: bool) -> bool:
@@ -198,65 +225,67 @@ def _beyond(key: tuple[Any, ...], mark: tuple[Any, int], descending: bool) -> bo
 
 
 def _page_body(
-    page: list[Connection],
+    kind: str,
+    page: list[Any],
     query: ListQuery,
-    args: MultiDict[str, str],
-    token_key: Callable[[Connection], Any],
+    args: QueryArgs,
+    token_key: Callable[[Any], Any],
     render: Render,
 ) -> dict[str, Any]:
     items = page[: query.limit]
     links: dict[str, Any] = {}
     if len(page) > query.limit:
         last = items[-1]
-        links["next"] = {"href": _next_href(args, encode_token(token_key(last), last.seq))}
+        token = encode_token(token_key(last), last.seq)
+        links["next"] = {"href": _next_href(kind, args, token)}
     return {"items": [render(c) for c in items], "_links": links}
 
 
-def _next_href(args: MultiDict[str, str], token: str) -> str:
-    kept = [(k, v) for k, values in args.lists() if k != "continuationToken" for v in values]
-    return "/connections?" + urlencode([*kept, ("continuationToken", token)])
+def _next_href(kind: str, args: QueryArgs, token: str) -> str:
+    kept = [(k, v) for k, v in args.pairs if k != "continuationToken"]
+    return f"/{kind}?" + urlencode([*kept, ("continuationToken", token)])
 
 
-def search_args(body: Any, continuation: str | None, config: MockConfig) -> MultiDict[str, str]:
+def search_args(body: Any, continuation: str | None) -> QueryArgs:
     """``POST /connections/search`` body as listing parameters (GAPS 11, DECISIONS.md).
 
     ``queryString`` holds ``property`` conditions joined by ``&`` (``state==enabled&name==x``);
     ``limit`` (at most 1000), ``orderby`` and ``count`` mean what they mean on the listing.
     """
     if not isinstance(body, dict):
-        raise FlowError("1100-400", message="The request body must be a JSON object.")
-    args: MultiDict[str, str] = MultiDict()
+        raise invalid_request("The request body must be a JSON object.")
+    args = QueryArgs()
     query = body.get("queryString")
     query = "" if query is None else query
     if not isinstance(query, str):
-        raise FlowError("1100-400", message="The field queryString must be a string.")
+        raise invalid_request("The field queryString must be a string.")
     for condition in query.split("&"):
         if condition.strip():
             args.add("property", condition.strip())
     for name in ("limit", "orderby", "count"):
         value = body.get(name)
         if value is not None:
-            args.add(name, _search_value(name, value, config))
+            args.add(name, _search_value(name, value))
     if continuation:
         args.add("continuationToken", continuation)
     return args
 
 
-def _search_value(name: str, value: Any, config: MockConfig) -> str:
+def _search_value(name: str, value: Any) -> str:
     expected = {"limit": int, "orderby": str, "count": bool}[name]
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        raise FlowError("1452-400", value=json.dumps(value), field=name)
+        raise bad_value(json.dumps(value), name)
     if name == "limit" and isinstance(value, int) and not 1 <= value <= 1000:
-        raise FlowError("1452-400", value=str(value), field=name)
+        raise bad_value(str(value), name)
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def filter_documents(
-    documents: Sequence[Mapping[str, Any]], args: MultiDict[str, str], fields: frozenset[str]
+    documents: Sequence[Mapping[str, Any]], args: QueryArgs, fields: frozenset[str]
 ) -> list[Mapping[str, Any]]:
     """``property`` filtering of a small fixed list (connection specs); other params refused."""
-    unknown = sorted(set(args) - {"property"})
+    unknown = sorted(args.names() - {"property"})
     if unknown:
-        raise FlowError("1451-400", param=unknown[0])
+        raise unknown_param(unknown[0])
     filters = compile_filters(_split_properties(args.getlist("property")), fields)
     return [d for d in documents if matches_all(filters, d)]

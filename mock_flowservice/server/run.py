@@ -8,7 +8,7 @@ the command exits with status 0.
 of ``threads`` threads each) on a socket bound here first, so ``port`` 0 works and the printed
 port is the real one. The app is built once in the master and forked (``preload_app``); the
 processes share nothing but what the app's store keeps on disk, so several workers need a
-:class:`~.sqlite_store.SqliteStore`.
+:class:`~mock_flowservice.storage.SqliteStore`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from flask import Flask
 from waitress.server import create_server
 
-from .context import of_app
+from ..context import of_app
 
 __all__ = ["ListenError", "bind_socket", "serve", "serve_workers"]
 

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import FlowError
+from ..errors import FlowError, bad_value
 
 __all__ = ["Filter", "compile_filters", "matches_all", "value_at"]
 
@@ -77,7 +77,7 @@ def parse_filter(expression: str, fields: Collection[str]) -> Filter:
     if not raw.strip() or any(v == "" for v in values):
         raise FlowError("1453-400", query=expression)
     if path_text in _NUMERIC_FIELDS and not all(v.lstrip("-").isdigit() for v in values):
-        raise FlowError("1452-400", value=raw, field=path_text)
+        raise bad_value(raw, path_text)
     if len(values) > 1 and op not in _MULTI_OK:
         raise FlowError("1443-400", op=op)
     if op not in _MULTI_OK and path_text in _RANGE_FORBIDDEN_FIELDS:

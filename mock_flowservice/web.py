@@ -1,16 +1,18 @@
-"""Small helpers shared by the blueprints."""
+"""Flask helpers shared by every blueprint: the API's and the control plane's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from ..context import current
-from ..validation import parse_json
+from .context import current
+from .engine import QueryArgs
+from .request_state import state
+from .validation import parse_json
 
-__all__ = ["json_body", "json_response", "route_both"]
+__all__ = ["if_match", "json_body", "json_response", "query_args", "route_both"]
 
 View = Callable[..., Any]
 
@@ -30,8 +32,18 @@ def json_body() -> Any:
     """The request body decoded as JSON under the configured limits."""
     config = current().config
     body = parse_json(request.get_data(cache=True), config.max_json_depth)
-    g.json_body = body  # the journal records it without decoding it again
+    state().body = body  # the journal records it without decoding it again
     return body
+
+
+def query_args() -> QueryArgs:
+    """The query string in order, as the engine takes it."""
+    return QueryArgs(list(request.args.items(multi=True)))
+
+
+def if_match() -> str | None:
+    """``If-Match``, from the header or (as Adobe's Postman collection sends it) the query."""
+    return request.headers.get("If-Match", request.args.get("if-match"))
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

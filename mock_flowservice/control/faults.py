@@ -19,27 +19,22 @@ here knows about HTTP beyond the error types: the app's ``before_request`` hook 
 
 from __future__ import annotations
 
-import errno
 import fnmatch
 import random
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from waitress.channel import ClientDisconnected
-
-from .errors import FlowError, GatewayError, MockError, invalid_request
+from ..errors import FlowError, GatewayError, MockError, invalid_request
 
 __all__ = [
-    "DroppedConnection",
     "FaultRule",
     "FaultRules",
     "Injection",
     "compile_path_pattern",
-    "dropping_body",
     "error_for",
 ]
 
@@ -48,24 +43,6 @@ MAX_LATENCY_MS = 120_000
 _FIELDS = frozenset(
     {"method", "path", "status", "retryAfter", "latencyMs", "drop", "probability", "seed", "count"}
 )
-
-
-class DroppedConnection(ClientDisconnected, ConnectionResetError):  # type: ignore[misc]
-    """Raised while a response body is sent, so the server closes the socket unanswered.
-
-    waitress closes quietly on its ``ClientDisconnected``; gunicorn and werkzeug's server do
-    so on a ``ConnectionResetError`` (errno ``ECONNRESET``). In-process (Flask's test client)
-    the exception reaches the caller.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(errno.ECONNRESET, "connection dropped by a fault rule")
-
-
-def dropping_body() -> Iterator[bytes]:
-    """A response body that drops the connection before its first byte."""
-    raise DroppedConnection()
-    yield b""  # pragma: no cover - makes this a generator
 
 
 def compile_path_pattern(pattern: str) -> Callable[[str], bool]:
@@ -85,9 +62,7 @@ def error_for(status: int, retry_after: int | None = None) -> MockError:
     if status == 429:
         return GatewayError("429000", headers=headers)
     code = {503: "1103-503", 504: "1104-504"}.get(status, "1102-500")
-    error = FlowError(code, headers=headers)
-    error.status = status
-    return error
+    return FlowError(code, headers=headers, status=status)
 
 
 @dataclass(frozen=True)

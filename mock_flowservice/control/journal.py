@@ -1,0 +1,104 @@
+"""The request journal: a ring buffer of the last ``config.journal_size`` entries.
+
+Entries are made by :mod:`.recorder` (the one place that turns an exchange into an entry);
+each is a JSON-ready dict::
+
+    {"time": "2024-05-01T12:00:00.123Z", "requestId": "...", "method": "POST",
+     "path": "/data/foundation/flowservice/connections", "query": {"mode": ["draft"]},
+     "status": 201, "durationMs": 1.8, "headers": {"Authorization": "Bearer ***", ...},
+     "body": {...} | null, "bodySize": 312, "fault": "<rule id>"  # only when a rule fired
+    }
+
+Secrets never enter it (:mod:`.redaction`). ``status`` is null for a request whose
+connection a fault rule dropped. Clearing the journal (:meth:`Journal.clear`) is apart from
+resetting data (``Store.reset``), as in respx.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import invalid_request
+from .faults import compile_path_pattern
+
+__all__ = ["Entry", "Journal", "JournalQuery"]
+
+Entry = dict[str, Any]
+_STATUS = re.compile(r"^[1-5](\d\d|xx)$")
+
+
+class Journal:
+    """A bounded, thread-safe record of requests, oldest dropped first."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[Entry] = deque(maxlen=max(size, 0))
+
+    def record(self, entry: Entry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self, query: JournalQuery | None = None) -> list[Entry]:
+        """Entries oldest first, filtered by ``query`` (its ``limit`` keeps the newest)."""
+        with self._lock:
+            found = list(self._entries)
+        if query is None:
+            return found
+        found = [entry for entry in found if query.accepts(entry)]
+        if query.limit is None:
+            return found
+        return found[len(found) - query.limit :] if query.limit else []
+
+    def clear(self) -> int:
+        """Forget every entry; returns how many there were."""
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+        return count
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+@dataclass(frozen=True)
+class JournalQuery:
+    """Filters of ``GET /__mock__/journal``: method, path (glob or ``^regex``), status, limit."""
+
+    method: str | None = None
+    path: Callable[[str], bool] | None = None
+    status: str | None = None
+    limit: int | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> JournalQuery:
+        status, limit = args.get("status") or None, args.get("limit") or None
+        if status is not None and not _STATUS.match(status.lower()):
+            raise invalid_request("The journal filter status must look like 503 or 5xx.")
+        if limit is not None and not (limit.isdigit() and len(limit) < 10):
+            raise invalid_request("The journal filter limit must be a non-negative integer.")
+        path = args.get("path") or None
+        return cls(
+            method=(args.get("method") or "").upper() or None,
+            path=compile_path_pattern(path) if path else None,
+            status=status.lower() if status else None,
+            limit=int(limit) if limit is not None else None,
+        )
+
+    def accepts(self, entry: Entry) -> bool:
+        if self.method not in (None, "*", entry["method"]):
+            return False
+        if self.path is not None and not self.path(entry["path"]):
+            return False
+        return self.status is None or _status_matches(self.status, entry["status"])
+
+
+def _status_matches(wanted: str, status: int | None) -> bool:
+    if status is None:
+        return False
+    return str(status) == wanted or (wanted.endswith("xx") and str(status)[0] == wanted[0])

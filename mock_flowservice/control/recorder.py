@@ -1,0 +1,137 @@
+"""The one recorder: an HTTP exchange in, a redacted journal entry out.
+
+The app's ``after_request`` hook and :func:`~mock_flowservice.intercept.intercept` both
+describe what they saw as an :class:`Exchange` and call :func:`journal_entry`, so an entry
+reads the same whichever way the request came, and its secrets are masked by the same rules
+(:mod:`.redaction`):
+
+* a create body (``POST /connections``) keeps the auth params its auth spec declares public;
+* a PATCH of a stored connection is judged against that connection's auth spec, found through
+  the ``auth_spec_of(connection_id)`` lookup the caller passes (None: everything masked);
+* every other JSON body, form body and query string is masked by member name;
+* a body that is neither JSON nor a form is kept as its size only.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..catalog import AuthSpec, Catalog
+from ..context import MockContext
+from ..errors import MockError
+from ..model import Tenant
+from ..operations.connections import auth_spec_of
+from ..request_state import UNPARSED
+from ..validation import parse_json
+from .journal import Entry
+from .redaction import redact_body, redact_create, redact_headers, redact_patch, redact_query
+
+__all__ = ["UNPARSED", "Exchange", "Redactor", "journal_entry", "recorded_body"]
+
+_CREATE = re.compile(r"^/connections/?$")
+_PATCH = re.compile(r"^/connections/(?P<id>[^/?]+)/?$")
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+AuthSpecLookup = Callable[[str], AuthSpec | None]
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """What masking needs: the catalog, the mask, and the stored connections' auth specs."""
+
+    catalog: Catalog
+    mask: str
+    auth_spec_of: AuthSpecLookup
+    #: Bodies nested deeper are not decoded (kept as their size, like non-JSON).
+    max_depth: int = 32
+
+    @classmethod
+    def for_tenant(cls, ctx: MockContext, tenant: Tenant | None) -> Redactor:
+        """Masking for a request of ``tenant``: PATCHes judged by its stored connections."""
+        return cls(
+            ctx.catalog,
+            ctx.config.secret_mask,
+            lambda connection_id: auth_spec_of(ctx.store, ctx.catalog, tenant, connection_id),
+            ctx.config.max_json_depth,
+        )
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its answer, as any entry point saw it."""
+
+    method: str
+    #: The URL path as requested.
+    path: str
+    #: The path below the Flow Service base path (``/connections/x``); None for other routes.
+    api_path: str | None
+    query: Sequence[tuple[str, str]]
+    headers: Sequence[tuple[str, str]]
+    #: The body's bytes (None when none was read) and its media type.
+    body: bytes | None
+    mimetype: str
+    request_id: str
+    #: None when a fault rule dropped the connection.
+    status: int | None
+    duration_ms: float
+    #: The body as the view already decoded it, or :data:`UNPARSED`.
+    decoded: Any = UNPARSED
+    fault: str | None = None
+    declared_size: int = 0
+
+
+def journal_entry(exchange: Exchange, redactor: Redactor) -> Entry:
+    """The journal entry of an exchange, every secret masked."""
+    started = datetime.fromtimestamp(time.time() - exchange.duration_ms / 1000, UTC)
+    entry: Entry = {
+        "time": started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "requestId": exchange.request_id,
+        "method": exchange.method,
+        "path": exchange.path,
+        "query": redact_query(exchange.query, redactor.catalog, redactor.mask),
+        "status": exchange.status,
+        "durationMs": round(exchange.duration_ms, 3),
+        "headers": redact_headers(exchange.headers),
+        "body": None,
+        "bodySize": exchange.declared_size,
+    }
+    if exchange.body is not None:
+        entry["bodySize"] = len(exchange.body) or exchange.declared_size
+        entry["body"] = recorded_body(exchange, redactor)
+    if exchange.fault:
+        entry["fault"] = exchange.fault
+    return entry
+
+
+def recorded_body(exchange: Exchange, redactor: Redactor) -> Any:
+    """The request body as a journal keeps it: JSON or form fields, secrets masked."""
+    body = _decoded(exchange, redactor.max_depth)
+    if body is None:
+        return None
+    catalog, mask, path = redactor.catalog, redactor.mask, exchange.api_path
+    if path is not None and exchange.method == "POST" and _CREATE.match(path):
+        return redact_create(body, catalog, mask)
+    patched = _PATCH.match(path) if path is not None else None
+    if patched and exchange.method == "PATCH":
+        return redact_patch(body, redactor.auth_spec_of(patched["id"]), catalog, mask)
+    return redact_body(body, catalog, mask)
+
+
+def _decoded(exchange: Exchange, max_depth: int) -> Any:
+    if exchange.decoded is not UNPARSED:
+        return exchange.decoded
+    data = exchange.body
+    if not data:
+        return None
+    if exchange.mimetype in _FORM_TYPES:
+        return dict(parse_qsl(data.decode("utf-8", "replace"), keep_blank_values=True))
+    try:
+        return parse_json(data, max_depth)
+    except MockError:
+        return None

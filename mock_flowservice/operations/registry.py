@@ -1,0 +1,18 @@
+"""Every resource type the mock serves, in one list (the state file's decoders come from it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine import ResourceType
+from ..storage import Decoder
+from .connections import CONNECTIONS
+
+__all__ = ["RESOURCE_TYPES", "decoders"]
+
+RESOURCE_TYPES: tuple[ResourceType[Any], ...] = (CONNECTIONS,)
+
+
+def decoders() -> dict[str, Decoder]:
+    """``kind -> decoder`` for :class:`~mock_flowservice.storage.SqliteStore`."""
+    return {rtype.kind: rtype.decode for rtype in RESOURCE_TYPES}
