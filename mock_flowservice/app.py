@@ -26,11 +26,12 @@ from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, current
 from .control import hooks, plane
 from .control import views as control_views
-from .errors import GatewayError, register_error_handlers
+from .errors import GatewayError
+from .handlers import register_error_handlers
 from .operations import registry
 from .request_state import begin, state
 from .storage import MemoryStore, SqliteStore, Store
-from .views import connection_specs, connections, health, ims, openapi
+from .views import connection_specs, connections, health, ims, openapi, source_connections
 
 __all__ = ["create_app"]
 
@@ -71,6 +72,7 @@ def _flowservice_blueprint(settings: MockConfig) -> Blueprint:
     api.before_request(_gateway)
     api.register_blueprint(connections.bp)
     api.register_blueprint(connection_specs.bp)
+    api.register_blueprint(source_connections.bp)
     return api
 
 

@@ -13,13 +13,7 @@ werkzeug's routing 404/405 and anything unexpected, into a JSON body. No path re
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-from flask import Flask, Response, has_request_context, jsonify
-from werkzeug.exceptions import HTTPException
-
-from .request_state import request_id
 
 __all__ = [
     "FLOW_ERRORS",
@@ -32,13 +26,10 @@ __all__ = [
     "invalid_request",
     "missing_field",
     "not_found",
-    "register_error_handlers",
     "stale_etag",
     "unknown_auth_spec",
     "unknown_param",
 ]
-
-log = logging.getLogger("mock_flowservice")
 
 #: Gateway error codes and their exact messages (FACTS B.2); the status is the first three
 #: digits (GAPS 2). 404000/405000/413000/429000 are the mock's own for routing, body size and
@@ -81,6 +72,20 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
     "1304-400": (
         "Invalid request",
         "The mandatory field {field} is not provided. Please provide the {field} and try again.",
+    ),
+    "1307-400": (
+        "Invalid request",
+        "The target connection spec ID is not valid={targetConnectionSpecId}. The allowed value "
+        "is: {allowed}.",
+    ),
+    "1325-400": (
+        "Invalid request",
+        "The dataSetId param cannot be null or empty in target connection: {TargetConnection}.",
+    ),
+    "1327-400": (
+        "Invalid request",
+        "The format of source data supplied={sourceFormat} in SourceConnection is not supported. "
+        "The allowed values are: {values}.",
     ),
     "1336-400": (
         "Invalid request",
@@ -145,6 +150,7 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
     ),
     "1440-400": ("Invalid request", "Operator '{op}' not implemented."),
     "1443-400": ("Invalid request", "Operator '{op}' is not allowed for multiple values."),
+    "1447-400": ("Invalid request", "Found active flows containing id {id}."),
     "1448-400": ("Invalid request", "Operator {op} not supported for field {field}."),
     "1449-400": ("Invalid request", "Invalid field {field} in filter params."),
     "1450-400": ("Invalid request", "Invalid operator {op} in filter params."),
@@ -305,48 +311,3 @@ def missing_field(field: str) -> FlowError:
 def unknown_auth_spec(spec_name: str, spec_id: str) -> FlowError:
     """``FLOW-1415-400``: the connection spec has no auth spec of that name."""
     return FlowError("1415-400", spec=spec_name, id=spec_id)
-
-
-_ROUTING_CODES = {404: "404000", 405: "405000", 413: "413000"}
-
-
-def _request_id() -> str:
-    return request_id() if has_request_context() else ""
-
-
-def render(error: MockError) -> Response:
-    """The JSON response for one mock error, with the request id header."""
-    response = jsonify(error.body(_request_id()))
-    response.status_code = error.status
-    for name, value in error.headers().items():
-        response.headers[name] = value
-    return response
-
-
-def _from_http_exception(exc: HTTPException) -> MockError:
-    code = exc.code or 500
-    if code in _ROUTING_CODES:
-        return GatewayError(_ROUTING_CODES[code])
-    if code >= 500:
-        return FlowError("1102-500")
-    return invalid_request(exc.description or "Bad request.")
-
-
-def register_error_handlers(app: Flask) -> None:
-    """Install the one handler that renders every error the app can raise."""
-
-    @app.errorhandler(MockError)
-    def _mock_error(exc: MockError) -> Response:
-        return render(exc)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Response:
-        response = render(_from_http_exception(exc))
-        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
-        return response
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> Response:
-        log.error("unhandled %s in request %s", type(exc).__name__, _request_id())
-        return render(FlowError("1102-500"))

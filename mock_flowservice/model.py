@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple, Self
 
-__all__ = ["Caller", "Connection", "Tenant", "etag_value", "new_etag", "now_ms", "sandbox_id"]
+__all__ = [
+    "Caller",
+    "Connection",
+    "Document",
+    "Tenant",
+    "audit_fields",
+    "etag_value",
+    "new_etag",
+    "now_ms",
+    "sandbox_id",
+]
 
 _SANDBOX_NAMESPACE = uuid.UUID("6b36e130-c5d7-11e9-949c-0da8d50fcac1")
 
@@ -125,16 +135,7 @@ class Connection:
             for key, value in self.params.items()
         }
         body: dict[str, Any] = {
-            "id": self.id,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "createdBy": self.created_by.user,
-            "updatedBy": self.updated_by.user,
-            "createdClient": self.created_by.client,
-            "updatedClient": self.updated_by.client,
-            "sandboxId": sandbox_id(self.tenant),
-            "sandboxName": self.tenant.sandbox,
-            "imsOrgId": self.tenant.org,
+            **audit_fields(self),
             "name": self.name,
             "connectionSpec": {"id": self.spec_id, "version": self.spec_version},
             "state": self.state,
@@ -153,3 +154,88 @@ class Connection:
 
 
 _CONNECTION_FIELDS = frozenset(f.name for f in dataclasses.fields(Connection))
+
+
+def audit_fields(record: Connection | Document) -> dict[str, Any]:
+    """The identity, audit and scope fields every Flow Service object starts with."""
+    return {
+        "id": record.id,
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+        "createdBy": record.created_by.user,
+        "updatedBy": record.updated_by.user,
+        "createdClient": record.created_by.client,
+        "updatedClient": record.updated_by.client,
+        "sandboxId": sandbox_id(record.tenant),
+        "sandboxName": record.tenant.sandbox,
+        "imsOrgId": record.tenant.org,
+    }
+
+
+@dataclass(frozen=True)
+class Document:
+    """A pipeline object (source or target connection, flow, run, authored spec).
+
+    ``fields`` holds the resource's own members as a JSON object, served as they are after the
+    audit block; the engine's state and the last operation are kept apart. Unlike base
+    connections these objects carry no auth params, so nothing in them is masked on read
+    (the journal still masks secret-sounding names).
+    """
+
+    id: str
+    tenant: Tenant
+    created_at: int
+    updated_at: int
+    created_by: Caller
+    updated_by: Caller
+    etag: str
+    fields: dict[str, Any]
+    state: str = "enabled"
+    last_operation: str = "create"
+    #: When the last operation started (epoch ms); 0 for a record never changed.
+    operation_started: int = 0
+    seq: int = field(default=0, compare=False)
+
+    def with_seq(self, seq: int) -> Self:
+        return dataclasses.replace(self, seq=seq)
+
+    def touched(self, caller: Caller, **changes: Any) -> Self:
+        """A copy with new audit fields and etag, plus ``changes``."""
+        stamp = now_ms()
+        return dataclasses.replace(
+            self,
+            updated_at=stamp,
+            updated_by=caller,
+            etag=new_etag(self.etag),
+            operation_started=stamp,
+            **changes,
+        )
+
+    def to_state(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _DOCUMENT_FIELDS if name != "seq"}
+
+    @classmethod
+    def from_state(cls, seq: int, state: dict[str, Any]) -> Document:
+        values = {name: value for name, value in state.items() if name in _DOCUMENT_FIELDS}
+        values.pop("seq", None)
+        values["tenant"] = Tenant(*values["tenant"])
+        values["created_by"] = Caller(*values["created_by"])
+        values["updated_by"] = Caller(*values["updated_by"])
+        return cls(**values, seq=seq)
+
+    def to_json(self, secret_mask: str = "", *, with_state: bool = True) -> dict[str, Any]:
+        """The object as Flow Service returns it: audit block, own fields, version and etag."""
+        body: dict[str, Any] = {**audit_fields(self), **self.fields}
+        if with_state:
+            body["state"] = self.state
+        body["version"] = self.etag
+        body["etag"] = self.etag
+        body["lastOperation"] = {
+            "started": self.operation_started or self.created_at,
+            "updated": 0 if self.updated_at == self.created_at else self.updated_at,
+            "operation": self.last_operation,
+        }
+        return body
+
+
+_DOCUMENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Document))

@@ -19,7 +19,14 @@ from .config import MockConfig
 from .errors import FlowError, invalid_request, missing_field, unknown_auth_spec
 from .model import Connection
 
-__all__ = ["CreateRequest", "parse_json", "validate_create", "validate_params"]
+__all__ = [
+    "CreateRequest",
+    "body_field",
+    "parse_json",
+    "spec_reference",
+    "validate_create",
+    "validate_params",
+]
 
 
 def _refuse_constant(name: str) -> Any:
@@ -97,7 +104,8 @@ class CreateRequest:
         )
 
 
-def _field(body: Mapping[str, Any], key: str, path: str, kind: type, *, required: bool) -> Any:
+def body_field(body: Mapping[str, Any], key: str, path: str, kind: type, *, required: bool) -> Any:
+    """``body[key]`` checked for its JSON type; absent (or null) is 1304 when required."""
     value = body.get(key)
     if value is None:
         if required:
@@ -111,23 +119,29 @@ def _field(body: Mapping[str, Any], key: str, path: str, kind: type, *, required
 _KIND_NAMES: dict[type, str] = {str: "string", dict: "JSON object", list: "JSON array"}
 
 
+def spec_reference(body: Mapping[str, Any], catalog: Catalog) -> ConnectionSpec:
+    """The connection spec a body's ``connectionSpec {id, version}`` names, or ``1413-400``."""
+    spec_ref = body_field(body, "connectionSpec", "connectionSpec", dict, required=True)
+    spec_id = body_field(spec_ref, "id", "connectionSpec.id", str, required=True)
+    version = body_field(spec_ref, "version", "connectionSpec.version", str, required=False)
+    spec = catalog.get(spec_id.lower())
+    if spec is None or (version is not None and version != spec.version):
+        raise FlowError("1413-400")
+    return spec
+
+
 def validate_create(body: Any, catalog: Catalog, config: MockConfig) -> CreateRequest:
     """Check a create body like Flow Service does; raise the documented FLOW errors."""
     if not isinstance(body, dict):
         raise invalid_request("The request body must be a JSON object.")
-    spec_ref = _field(body, "connectionSpec", "connectionSpec", dict, required=True)
-    spec_id = _field(spec_ref, "id", "connectionSpec.id", str, required=True)
-    version = _field(spec_ref, "version", "connectionSpec.version", str, required=False)
-    spec = catalog.get(spec_id.lower())
-    if spec is None or (version is not None and version != spec.version):
-        raise FlowError("1413-400")
-    name = _field(body, "name", "name", str, required=True)
+    spec = spec_reference(body, catalog)
+    name = body_field(body, "name", "name", str, required=True)
     if not name.strip():
         raise missing_field("name")
-    description = _field(body, "description", "description", str, required=False)
-    auth_body = _field(body, "auth", "auth", dict, required=True)
-    spec_name = _field(auth_body, "specName", "auth.specName", str, required=True)
-    params = _field(auth_body, "params", "auth.params", dict, required=True)
+    description = body_field(body, "description", "description", str, required=False)
+    auth_body = body_field(body, "auth", "auth", dict, required=True)
+    spec_name = body_field(auth_body, "specName", "auth.specName", str, required=True)
+    params = body_field(auth_body, "params", "auth.params", dict, required=True)
     auth = spec.auth_specs.get(spec_name)
     if auth is None:
         raise unknown_auth_spec(spec_name, spec.id)

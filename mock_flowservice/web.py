@@ -12,7 +12,7 @@ from .engine import QueryArgs
 from .request_state import state
 from .validation import parse_json
 
-__all__ = ["if_match", "json_body", "json_response", "query_args", "route_both"]
+__all__ = ["if_match", "json_body", "json_response", "query_args", "reference", "route_both"]
 
 View = Callable[..., Any]
 
@@ -51,4 +51,12 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    return response
+
+
+def reference(record: Any, status: int = 200, location: str | None = None) -> Response:
+    """``{"id", "etag"}``, the answer of a create (201, with ``Location``), PATCH or action."""
+    response = json_response({"id": record.id, "etag": record.etag}, status)
+    if location is not None:
+        response.headers["Location"] = current().config.base_path + location
     return response

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from mock_flowservice.control import hooks
 from mock_flowservice import create_app
+from mock_flowservice.control import hooks
 from mock_flowservice.logs import JsonFormatter, configure_logging
 
 from .support import BASE_PATH, HEADERS

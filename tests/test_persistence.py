@@ -490,3 +490,34 @@ def test_reset_rebuilds_what_construction_builds(tmp_path: Path) -> None:
     sqlite_store.close()
     SqliteStore(new, DECODERS).close()
     assert _schema(used) == _schema(new)
+
+
+def test_pipeline_documents_round_trip_in_both_stores(store: Store) -> None:
+    from mock_flowservice.model import Document
+
+    caller = Caller("user", "client")
+    document = Document(
+        id="5c0e0000-0000-4000-8000-000000000001",
+        tenant=TENANT,
+        created_at=5,
+        updated_at=6,
+        created_by=caller,
+        updated_by=caller,
+        etag=new_etag(),
+        fields={
+            "name": "source",
+            "params": {"tableName": "contact"},
+            "data": {"format": "tabular"},
+        },
+        state="draft",
+        last_operation="draft_create",
+    )
+    stored = store.add("sourceConnections", document)
+    assert store.get("sourceConnections", TENANT, document.id) == stored
+    assert store.get(K, TENANT, document.id) is None  # kinds never mix
+    assert store.everything("sourceConnections") == [stored]
+    assert stored.to_json()["lastOperation"] == {
+        "started": 5,
+        "updated": 6,
+        "operation": "draft_create",
+    }

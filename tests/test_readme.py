@@ -19,7 +19,8 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "pip install -e ." in first
     assert "mock-flowservice serve" in first
     assert "pip install -e '.[dev]'" in second
-    assert second.strip().endswith(".venv/bin/python -m pytest")
+    assert "coverage run -m pytest" in second
+    assert second.strip().endswith("coverage report")
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:

@@ -34,11 +34,10 @@ OUT = ROOT / "mock_flowservice" / "data" / "openapi.json"
 
 sys.path.insert(0, str(ROOT))
 
-from mock_flowservice.operations.connections import CONNECTION_FIELDS  # noqa: E402
-
 from mock_flowservice import __version__  # noqa: E402
 from mock_flowservice.config import DEFAULT_BASE_PATH  # noqa: E402
 from mock_flowservice.errors import FLOW_ERRORS, FLOW_TYPE_PREFIX, GATEWAY_ERRORS  # noqa: E402
+from mock_flowservice.operations.connections import CONNECTION_FIELDS  # noqa: E402
 
 Json = dict[str, Any]
 

@@ -7,10 +7,11 @@ from typing import Any
 from ..engine import ResourceType
 from ..storage import Decoder
 from .connections import CONNECTIONS
+from .source_connections import SOURCE_CONNECTIONS
 
 __all__ = ["RESOURCE_TYPES", "decoders"]
 
-RESOURCE_TYPES: tuple[ResourceType[Any], ...] = (CONNECTIONS,)
+RESOURCE_TYPES: tuple[ResourceType[Any], ...] = (CONNECTIONS, SOURCE_CONNECTIONS)
 
 
 def decoders() -> dict[str, Decoder]:

@@ -5,18 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..context import current
-from ..model import Connection
 from ..operations import connections as ops
 from ..request_state import state
-from ..web import if_match, json_body, json_response, query_args, route_both
+from ..web import if_match, json_body, json_response, query_args, reference, route_both
 
 __all__ = ["bp"]
 
 bp = Blueprint("connections", __name__)
-
-
-def _ref(connection: Connection, status: int = 200) -> Response:
-    return json_response({"id": connection.id, "etag": connection.etag}, status)
 
 
 @bp.get("/connections")
@@ -33,9 +28,7 @@ def create_connection() -> Response:
     created = ops.create_connection(
         ctx.store, ctx.catalog, ctx.config, tenant, caller, json_body(), draft=draft
     )
-    response = _ref(created, 201)
-    response.headers["Location"] = f"{ctx.config.base_path}/connections/{created.id}"
-    return response
+    return reference(created, 201, f"/connections/{created.id}")
 
 
 @bp.post("/connections/search")
@@ -60,7 +53,7 @@ def patch_connection(connection_id: str) -> Response:
     updated = ops.patch_connection(
         ctx.store, ctx.catalog, ctx.config, tenant, caller, connection_id, ops_body, etag
     )
-    return _ref(updated)
+    return reference(updated)
 
 
 @route_both(bp, "/connections/<connection_id>", methods=["DELETE"])
@@ -79,7 +72,7 @@ def test_connection(connection_id: str) -> Response:
 def perform_action(connection_id: str) -> Response:
     tenant, caller = state().who
     op = request.args.get("op", "")
-    return _ref(ops.perform_action(current().store, tenant, caller, connection_id, op))
+    return reference(ops.perform_action(current().store, tenant, caller, connection_id, op))
 
 
 @route_both(bp, "/connections/<connection_id>/explore", methods=["GET"])

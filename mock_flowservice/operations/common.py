@@ -1,0 +1,84 @@
+"""What every pipeline resource does the same way on top of the engine.
+
+Source and target connections, flows and runs are :class:`~mock_flowservice.model.Document`
+records: their create bodies share the checks of ``name`` and ``description``, their PATCH
+bodies are JSON Patch applied within the paths each resource allows, and their reads and
+references are of the caller's tenant only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+from .. import engine
+from ..engine import ResourceType
+from ..engine.documents import patch_fields
+from ..engine.jsonpatch import parse_patch
+from ..errors import invalid_request, missing_field
+from ..model import Caller, Document, Tenant
+from ..storage import Store
+from ..validation import body_field
+
+__all__ = ["DRAFT_STATE", "described", "new_document", "patch_document", "require_object"]
+
+DRAFT_STATE = "draft"
+
+
+def require_object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    return body
+
+
+def described(body: dict[str, Any]) -> dict[str, Any]:
+    """``name`` (required, non-empty) and ``description`` (optional) of a create body."""
+    name = body_field(body, "name", "name", str, required=True)
+    if not name.strip():
+        raise missing_field("name")
+    fields: dict[str, Any] = {"name": name}
+    description = body_field(body, "description", "description", str, required=False)
+    if description is not None:
+        fields["description"] = description
+    return fields
+
+
+def new_document(
+    tenant: Tenant, caller: Caller, fields: dict[str, Any], *, draft: bool = False
+) -> Document:
+    """A new record: server-set identity and audit fields, the given fields, its state."""
+    identity = engine.new_identity(tenant, caller)
+    return Document(
+        **identity,
+        fields=fields,
+        state=DRAFT_STATE if draft else "enabled",
+        last_operation="draft_create" if draft else "create",
+    )
+
+
+def patch_document(
+    store: Store,
+    rtype: ResourceType[Document],
+    tenant: Tenant,
+    caller: Caller,
+    record_id: str,
+    ops: Any,
+    if_match: str | None,
+    *,
+    patchable: Collection[str],
+    frozen: Collection[str] = (),
+    check: Callable[[Document, dict[str, Any]], dict[str, Any]] | None = None,
+) -> Document:
+    """PATCH of a pipeline object: 404, then 1403 without ``If-Match``, then the ops (1455,
+    1414), then the resource's ``check`` of the new fields, atomically with the etag."""
+    engine.retrieve(store, rtype, tenant, record_id)
+    expected = engine.require_if_match(if_match)
+    instructions = parse_patch(ops)
+
+    def change(current: Document) -> Document:
+        fields = patch_fields(current.fields, instructions, patchable=patchable, frozen=frozen)
+        if check is not None:
+            fields = check(current, fields)
+        return current.touched(caller, fields=fields, last_operation="update")
+
+    return engine.update(store, rtype, tenant, record_id, expected, change)
