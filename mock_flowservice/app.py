@@ -31,7 +31,15 @@ from .handlers import register_error_handlers
 from .operations import registry
 from .request_state import begin, state
 from .storage import MemoryStore, SqliteStore, Store
-from .views import connection_specs, connections, health, ims, openapi, source_connections
+from .views import (
+    connection_specs,
+    connections,
+    health,
+    ims,
+    openapi,
+    source_connections,
+    target_connections,
+)
 
 __all__ = ["create_app"]
 
@@ -73,6 +81,7 @@ def _flowservice_blueprint(settings: MockConfig) -> Blueprint:
     api.register_blueprint(connections.bp)
     api.register_blueprint(connection_specs.bp)
     api.register_blueprint(source_connections.bp)
+    api.register_blueprint(target_connections.bp)
     return api
 
 

@@ -20,6 +20,8 @@ from jsonschema import Draft7Validator
 __all__ = ["AuthSpec", "Catalog", "ConnectionSpec", "load_catalog"]
 
 DATA_FILE = "connection_specs.json"
+#: Target connection specs (the Data Lake, ...), served by ``/connectionSpecs`` like sources.
+TARGETS_FILE = "target_connection_specs.json"
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,8 +87,16 @@ class ConnectionSpec:
 class Catalog:
     """All connection specs, by id, in file order."""
 
-    def __init__(self, specs: list[ConnectionSpec]) -> None:
-        self._by_id = {spec.id: spec for spec in specs}
+    def __init__(
+        self, specs: list[ConnectionSpec], targets: list[ConnectionSpec] | None = None
+    ) -> None:
+        self._by_id = {spec.id: spec for spec in [*specs, *(targets or [])]}
+        self._targets = {spec.id: spec for spec in targets or []}
+
+    @property
+    def targets(self) -> Mapping[str, ConnectionSpec]:
+        """The target connection specs by id (a target connection must name one)."""
+        return self._targets
 
     def __iter__(self) -> Iterator[ConnectionSpec]:
         return iter(self._by_id.values())
@@ -109,13 +119,22 @@ class Catalog:
         return spec.auth_specs.get(spec_name) if spec else None
 
     @classmethod
-    def from_json(cls, document: Mapping[str, Any]) -> Catalog:
-        return cls([ConnectionSpec.from_entry(entry) for entry in document["specs"]])
+    def from_json(
+        cls, document: Mapping[str, Any], targets: Mapping[str, Any] | None = None
+    ) -> Catalog:
+        """The catalog of a sources document and, optionally, a targets document."""
+        target_entries = targets["specs"] if targets else []
+        return cls(
+            [ConnectionSpec.from_entry(entry) for entry in document["specs"]],
+            [ConnectionSpec.from_entry(entry) for entry in target_entries],
+        )
 
 
 @cache
 def load_catalog() -> Catalog:
     """The packaged catalog (parsed once per process; it is read-only)."""
-    package = resources.files("mock_flowservice")
-    text = package.joinpath("data").joinpath(DATA_FILE).read_text("utf-8")
-    return Catalog.from_json(json.loads(text))
+    data = resources.files("mock_flowservice").joinpath("data")
+    sources = json.loads(data.joinpath(DATA_FILE).read_text("utf-8"))
+    targets_file = data.joinpath(TARGETS_FILE)
+    targets = json.loads(targets_file.read_text("utf-8")) if targets_file.is_file() else None
+    return Catalog.from_json(sources, targets)

@@ -12,7 +12,8 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from .. import engine
-from ..engine import ResourceType
+from ..config import MockConfig
+from ..engine import QueryArgs, ResourceType
 from ..engine.documents import patch_fields
 from ..engine.jsonpatch import parse_patch
 from ..errors import invalid_request, missing_field
@@ -20,7 +21,18 @@ from ..model import Caller, Document, Tenant
 from ..storage import Store
 from ..validation import body_field
 
-__all__ = ["DRAFT_STATE", "described", "new_document", "patch_document", "require_object"]
+__all__ = [
+    "DRAFT_STATE",
+    "delete_document",
+    "described",
+    "document_action",
+    "list_documents",
+    "new_document",
+    "patch_document",
+    "require_object",
+    "retrieve_document",
+    "search_documents",
+]
 
 DRAFT_STATE = "draft"
 
@@ -82,3 +94,49 @@ def patch_document(
         return current.touched(caller, fields=fields, last_operation="update")
 
     return engine.update(store, rtype, tenant, record_id, expected, change)
+
+
+# -- the operations every pipeline collection shares -----------------------------------------
+
+
+def list_documents(
+    store: Store, config: MockConfig, rtype: ResourceType[Document], tenant: Tenant, args: QueryArgs
+) -> dict[str, Any]:
+    """``GET /{collection}``: a page of the tenant's records (or their count)."""
+    return engine.list_page(store, rtype, tenant, args, config)
+
+
+def search_documents(
+    store: Store,
+    config: MockConfig,
+    rtype: ResourceType[Document],
+    tenant: Tenant,
+    body: Any,
+    continuation: str | None,
+) -> dict[str, Any]:
+    """``POST /{collection}/search``: the listing with its parameters in a body."""
+    return engine.list_page(store, rtype, tenant, engine.search_args(body, continuation), config)
+
+
+def retrieve_document(
+    store: Store, rtype: ResourceType[Document], tenant: Tenant, record_id: str
+) -> Document:
+    return engine.retrieve(store, rtype, tenant, record_id)
+
+
+def delete_document(
+    store: Store, rtype: ResourceType[Document], tenant: Tenant, record_id: str
+) -> None:
+    engine.delete(store, rtype, tenant, record_id)
+
+
+def document_action(
+    store: Store,
+    rtype: ResourceType[Document],
+    tenant: Tenant,
+    caller: Caller,
+    record_id: str,
+    op: str,
+) -> Document:
+    """``POST /{collection}/{id}/action?op=...`` with the ops the description lists."""
+    return engine.apply_action(store, rtype, tenant, caller, record_id, op)

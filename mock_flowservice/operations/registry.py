@@ -8,10 +8,15 @@ from ..engine import ResourceType
 from ..storage import Decoder
 from .connections import CONNECTIONS
 from .source_connections import SOURCE_CONNECTIONS
+from .target_connections import TARGET_CONNECTIONS
 
 __all__ = ["RESOURCE_TYPES", "decoders"]
 
-RESOURCE_TYPES: tuple[ResourceType[Any], ...] = (CONNECTIONS, SOURCE_CONNECTIONS)
+RESOURCE_TYPES: tuple[ResourceType[Any], ...] = (
+    CONNECTIONS,
+    SOURCE_CONNECTIONS,
+    TARGET_CONNECTIONS,
+)
 
 
 def decoders() -> dict[str, Decoder]:

@@ -15,8 +15,7 @@ from typing import Any
 
 from .. import engine
 from ..catalog import Catalog, ConnectionSpec
-from ..config import MockConfig
-from ..engine import Action, QueryArgs, ResourceType
+from ..engine import Action, ResourceType
 from ..errors import FlowError, invalid_request, missing_field
 from ..model import Caller, Connection, Document, Tenant
 from ..storage import Store
@@ -28,12 +27,7 @@ __all__ = [
     "SOURCE_CONNECTIONS",
     "SOURCE_FORMATS",
     "create_source_connection",
-    "delete_source_connection",
-    "list_source_connections",
     "patch_source_connection",
-    "perform_source_connection_action",
-    "retrieve_source_connection",
-    "search_source_connections",
 ]
 
 #: ``data.format`` values a source connection may carry (FACTS-2 §2.2, §3).
@@ -59,19 +53,6 @@ SOURCE_CONNECTIONS: ResourceType[Document] = ResourceType(
 )
 
 
-def list_source_connections(
-    store: Store, config: MockConfig, tenant: Tenant, args: QueryArgs
-) -> dict[str, Any]:
-    return engine.list_page(store, SOURCE_CONNECTIONS, tenant, args, config)
-
-
-def search_source_connections(
-    store: Store, config: MockConfig, tenant: Tenant, body: Any, continuation: str | None
-) -> dict[str, Any]:
-    args = engine.search_args(body, continuation)
-    return engine.list_page(store, SOURCE_CONNECTIONS, tenant, args, config)
-
-
 def create_source_connection(
     store: Store,
     catalog: Catalog,
@@ -86,14 +67,6 @@ def create_source_connection(
     return engine.create(
         store, SOURCE_CONNECTIONS, new_document(tenant, caller, fields, draft=draft)
     )
-
-
-def retrieve_source_connection(store: Store, tenant: Tenant, record_id: str) -> Document:
-    return engine.retrieve(store, SOURCE_CONNECTIONS, tenant, record_id)
-
-
-def delete_source_connection(store: Store, tenant: Tenant, record_id: str) -> None:
-    engine.delete(store, SOURCE_CONNECTIONS, tenant, record_id)
 
 
 def patch_source_connection(
@@ -120,12 +93,6 @@ def patch_source_connection(
         frozen=("connectionSpec",),
         check=check,
     )
-
-
-def perform_source_connection_action(
-    store: Store, tenant: Tenant, caller: Caller, record_id: str, op: str
-) -> Document:
-    return engine.apply_action(store, SOURCE_CONNECTIONS, tenant, caller, record_id, op)
 
 
 # -- the rules of a create body ------------------------------------------------------------
