@@ -137,6 +137,13 @@ def test_operation_ids() -> None:
         "searchConnections", "performAction", "listConnectionSpecs", "retrieveConnectionSpec",
         "exploreConnectionSpec", "connectionSpecConfigs", "issueAccessToken",
         "getOpenApiDocument",
+        *(
+            f"{verb}{name}"
+            for name in ("SourceConnection", "TargetConnection")
+            for verb in ("create", "retrieve", "patch", "delete")
+        ),
+        "listSourceConnections", "searchSourceConnections", "performSourceConnectionAction",
+        "listTargetConnections", "searchTargetConnections", "performTargetConnectionAction",
     }  # fmt: skip
 
 
@@ -156,6 +163,18 @@ SEMANTIC_400 = {
     "exploreConnection": "object types and objects depend on the source's sample data",
     "exploreConnectionSpec": "object types and objects depend on the source's sample data",
     "listConnectionSpecs": "filter fields and operators are checked beyond syntax",
+    **{
+        f"{verb}{name}": "references, formats and specs are checked against the catalog"
+        for name in ("SourceConnection", "TargetConnection")
+        for verb in ("create", "patch")
+    },
+    "performSourceConnectionAction": "publish is only valid on a draft",
+    "performTargetConnectionAction": "publish is only valid on a draft",
+    **{
+        f"{verb}{name}s": "the same listing rules as connections"
+        for name in ("SourceConnection", "TargetConnection")
+        for verb in ("list", "search")
+    },
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 
@@ -172,7 +191,7 @@ def _operation_config(operation_id: str) -> dict[str, Any]:
     checks: dict[str, Any] = {}
     if operation_id in SEMANTIC_400:
         checks["positive_data_acceptance"] = {"expected-statuses": POSITIVE_STATUSES}
-    if operation_id == "searchConnections":
+    if operation_id.startswith("search"):
         checks.update(SHADOWED_PATH)
     return {"include-operation-id": operation_id, "checks": checks}
 

@@ -1337,6 +1337,237 @@ def connection_paths() -> Json:
     }
 
 
+#: Pipeline collections served by the engine: (path segment, tag, singular operationId part,
+#: object description, create codes, PATCH codes).
+COLLECTIONS = (
+    (
+        "sourceConnections",
+        "Source connections",
+        "SourceConnection",
+        "A source connection: a base connection's table or files, with its data format.",
+        ("1100-400", "1304-400", "1327-400", "1405-400", "1413-400"),
+    ),
+    (
+        "targetConnections",
+        "Target connections",
+        "TargetConnection",
+        "A target connection: the Data Lake dataset and XDM schema data lands in.",
+        ("1100-400", "1304-400", "1307-400", "1325-400", "1405-400", "1413-400"),
+    ),
+)
+
+
+def collection_schemas() -> Json:
+    """Objects, pages and references of the pipeline collections (open objects: the engine
+    serves each resource's own fields after the common audit block)."""
+    out: Json = {}
+    for kind, _tag, name, description, _codes in COLLECTIONS:
+        out[name] = {
+            "type": "object",
+            "description": description,
+            "required": ["id", "createdAt", "updatedAt", "etag", "version", "lastOperation"],
+            "properties": {
+                "id": {"type": "string"},
+                "createdAt": {"type": "integer"},
+                "updatedAt": {"type": "integer"},
+                "imsOrgId": {"type": "string"},
+                "sandboxName": {"type": "string"},
+                "name": {"type": "string"},
+                "state": {"type": "string", "enum": ["enabled", "disabled", "draft"]},
+                "etag": {"type": "string"},
+                "version": {"type": "string"},
+                "connectionSpec": schema_ref("SpecReference"),
+                "lastOperation": {"type": "object"},
+            },
+        }
+        out[name + "Page"] = {
+            "type": "object",
+            "required": ["items", "_links"],
+            "properties": {
+                "items": {"type": "array", "items": schema_ref(name)},
+                "_links": {
+                    "type": "object",
+                    "properties": {
+                        "next": {
+                            "type": "object",
+                            "required": ["href"],
+                            "properties": {"href": {"type": "string", "pattern": f"^/{kind}\\?"}},
+                        }
+                    },
+                },
+            },
+        }
+        out[name + "Listing"] = {
+            "oneOf": [schema_ref(name + "Page"), schema_ref("ConnectionCount")],
+        }
+        out["Single" + name] = {
+            "type": "object",
+            "required": ["items"],
+            "additionalProperties": False,
+            "properties": {
+                "items": {"type": "array", "minItems": 1, "maxItems": 1, "items": schema_ref(name)}
+            },
+        }
+    out["SpecReference"] = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "string"}, "version": {"type": "string"}},
+    }
+    out["PipelineCreateRequest"] = {
+        "type": "object",
+        "description": "The resource's own fields; see each operation for what is required.",
+    }
+    return out
+
+
+def collection_paths() -> Json:
+    """The seven operations every pipeline collection has, from one description each."""
+    paths: Json = {}
+    listing = [ref("parameters", n) for n in ("Property", "Limit", "OrderBy")]
+    listing += [ref("parameters", n) for n in ("ContinuationToken", "Count")]
+    for kind, tag, name, _description, create_codes in COLLECTIONS:
+        record_id = {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "description": f"The id of a {tag.lower()[:-1]} (case-sensitive).",
+            "schema": {"type": "string", "minLength": 1},
+        }
+        reference = schema_ref("ConnectionReference")
+        plural = name + "s"
+        paths[f"/{kind}"] = {
+            "get": operation(
+                "list" + plural,
+                tag,
+                f"List {tag.lower()}",
+                "The caller's org and sandbox, a page at a time. " + codes_note(*LISTING_CODES),
+                parameters=listing,
+                responses={
+                    "200": ok("A page, or the count.", schema_ref(name + "Listing")),
+                    **errors(),
+                },
+            ),
+            "post": operation(
+                "create" + name,
+                tag,
+                f"Create a {tag.lower()[:-1]}",
+                "Validated against the catalog and the caller's other objects. "
+                + codes_note(*create_codes),
+                parameters=[
+                    {
+                        "name": "mode",
+                        "in": "query",
+                        "required": False,
+                        "description": "`draft` creates it in state `draft`.",
+                        "schema": {"type": "string"},
+                    }
+                ],
+                requestBody={
+                    "required": True,
+                    "content": json_content(schema_ref("PipelineCreateRequest")),
+                },
+                responses={
+                    "201": ok("Created.", reference, {"Location": ref("headers", "Location")}),
+                    **errors(body=True),
+                },
+            ),
+        }
+        paths[f"/{kind}/search"] = {
+            "post": operation(
+                "search" + plural,
+                tag,
+                f"Search {tag.lower()} with a body",
+                "The listing, with its parameters in a JSON body. "
+                + codes_note("1100-400", "1405-400", *LISTING_CODES),
+                parameters=[ref("parameters", "ContinuationToken")],
+                requestBody={
+                    "required": True,
+                    "content": json_content(schema_ref("SearchRequest")),
+                },
+                responses={
+                    "200": ok("A page, or the count.", schema_ref(name + "Listing")),
+                    **errors(body=True),
+                },
+            ),
+        }
+        paths[f"/{kind}/{{id}}"] = {
+            "x-mock-trailing-slash": True,
+            "parameters": [record_id],
+            "get": operation(
+                "retrieve" + name,
+                tag,
+                f"Read one {tag.lower()[:-1]}",
+                "Wrapped in `items`. " + codes_note("1439-404"),
+                responses={
+                    "200": ok("The object.", schema_ref("Single" + name)),
+                    **errors(by_id=True),
+                },
+            ),
+            "patch": operation(
+                "patch" + name,
+                tag,
+                f"Update a {tag.lower()[:-1]} with JSON Patch",
+                "`If-Match` required (1403; stale 1404-412). Paths under `name`, `description`, "
+                "`data` and `params` may change (1414 for `connectionSpec`, 1455 otherwise); the "
+                "result is validated like a create. "
+                + codes_note("1403-400", "1405-400", "1414-400", "1434-400", "1455-400"),
+                parameters=[ref("parameters", "IfMatch"), ref("parameters", "IfMatchQuery")],
+                requestBody={
+                    "required": True,
+                    "content": json_content(schema_ref("PatchDocument")),
+                },
+                responses={
+                    "200": ok("Updated; the body carries the new etag.", reference),
+                    **errors(
+                        body=True,
+                        by_id=True,
+                        extra={"412": ref("responses", "PreconditionFailed")},
+                    ),
+                },
+            ),
+            "delete": operation(
+                "delete" + name,
+                tag,
+                f"Delete a {tag.lower()[:-1]}",
+                "Removed at once; reading it afterwards is 404. " + codes_note("1439-404"),
+                responses={
+                    "204": {
+                        "description": "Deleted; no body.",
+                        "headers": {"x-request-id": ref("headers", "RequestId")},
+                    },
+                    **errors(by_id=True),
+                },
+            ),
+        }
+        paths[f"/{kind}/{{id}}/action"] = {
+            "x-mock-trailing-slash": True,
+            "parameters": [record_id],
+            "post": operation(
+                "perform" + name + "Action",
+                tag,
+                f"Apply a lifecycle action to a {tag.lower()[:-1]}",
+                "`publish` turns a `draft` into `enabled` (1409 otherwise). "
+                + codes_note("1409-400", "1451-400", "1439-404"),
+                parameters=[
+                    {
+                        "name": "op",
+                        "in": "query",
+                        "required": True,
+                        "schema": {
+                            "type": "string",
+                            "pattern": "^" + one_of_words("publish") + "$",
+                        },
+                    }
+                ],
+                responses={
+                    "200": ok("Done; the body carries the new etag.", reference),
+                    **errors(body=True, by_id=True),
+                },
+            ),
+        }
+    return paths
+
+
 def spec_paths() -> Json:
     sid = ref("parameters", "ConnectionSpecId")
     return {
@@ -1530,6 +1761,7 @@ def build_document() -> Json:
         **spec_schemas(),
         **explore_schemas(),
         **ims_schemas(),
+        **collection_schemas(),
     }
     return {
         "openapi": "3.0.3",
@@ -1545,12 +1777,19 @@ def build_document() -> Json:
         "servers": [{"url": DEFAULT_BASE_PATH, "description": "The mock's configured base path."}],
         "tags": [
             {"name": "Connections", "description": "Base connections (per org and sandbox)."},
+            {"name": "Source connections", "description": "A source's data behind a base."},
+            {"name": "Target connections", "description": "Where a dataflow's data lands."},
             {"name": "Connection specs", "description": "The read-only source catalog."},
             {"name": "IMS", "description": "Token endpoint, outside the Flow Service prefix."},
             {"name": "Mock", "description": "About the mock itself."},
         ],
         "security": [{"bearerAuth": [], "apiKey": []}],
-        "paths": {**connection_paths(), **spec_paths(), **other_paths()},
+        "paths": {
+            **connection_paths(),
+            **collection_paths(),
+            **spec_paths(),
+            **other_paths(),
+        },
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
