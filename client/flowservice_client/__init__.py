@@ -45,6 +45,7 @@ from ._models import (
     ConnectionSpecRef,
     CreatedRef,
 )
+from ._pipeline import Page, SourceConnection, TargetConnection
 from ._specs import DYNAMICS_BASIC_AUTH, DYNAMICS_SERVICE_PRINCIPAL_AUTH, DYNAMICS_SPEC_ID
 
 __version__ = "0.1.0"
@@ -74,11 +75,14 @@ __all__ = [
     "HTTPError",
     "NoResultError",
     "NotFoundError",
+    "Page",
     "PayloadTooLargeError",
     "PreconditionFailedError",
     "RateLimitedError",
     "ServerError",
+    "SourceConnection",
     "StaticTokenProvider",
+    "TargetConnection",
     "TokenError",
     "TokenProvider",
     "TransportError",

@@ -34,6 +34,7 @@ from ._auth import (
 )
 from ._errors import ConfigurationError
 from ._http import Transport, build_retry
+from ._pipeline import PipelineMixin
 from ._specs import SpecsMixin
 
 __all__ = ["DEFAULT_BASE_URL", "ENV_VARS", "FlowServiceClient"]
@@ -52,7 +53,7 @@ ENV_VARS = (
 )
 
 
-class FlowServiceClient(SpecsMixin):
+class FlowServiceClient(SpecsMixin, PipelineMixin):
     """A thin client of the Flow Service API; methods are named after operationIds.
 
     Give either ``access_token`` or ``token_provider``. ``retries`` is the number of retries

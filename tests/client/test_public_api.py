@@ -16,7 +16,8 @@ EXPECTED_ALL = {
     "FlowServiceClient", "FlowServiceError", "ForbiddenError", "HTTPError", "NoResultError",
     "NotFoundError", "PayloadTooLargeError", "PreconditionFailedError", "RateLimitedError",
     "ServerError", "StaticTokenProvider", "TokenError", "TokenProvider", "TransportError",
-    "UnauthorizedError", "__version__", "build_retry",
+    "UnauthorizedError", "__version__", "build_retry", "Page", "SourceConnection",
+    "TargetConnection",
 }  # fmt: skip
 
 OPERATIONS = [
@@ -24,6 +25,14 @@ OPERATIONS = [
     "retrieve_connection", "patch_connection", "delete_connection", "test_connection",
     "explore_connection", "search_connections", "publish_connection", "list_connection_specs",
     "retrieve_connection_spec", "find_connection_spec", "create_dynamics_connection",
+    *(
+        f"{verb}_{kind}_connection{suffix}"
+        for kind in ("source", "target")
+        for verb, suffix in (
+            ("list", "s"), ("count", "s"), ("search", "s"), ("create", ""), ("retrieve", ""),
+            ("patch", ""), ("delete", ""), ("publish", ""),
+        )
+    ),
 ]  # fmt: skip
 
 

@@ -1,0 +1,332 @@
+"""The pipeline after the base connection: source and target connections (FACTS-2 §2, §3).
+
+Every collection has the same seven calls, written once in :class:`_Collection` (listing
+pages followed through ``_links.next.href``, counts, search, wrapped single reads, JSON Patch
+with ``If-Match``, delete, actions); the mixin names them after the API's operationIds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from ._connections import PatchOp, listing, single_item
+from ._errors import DecodingError
+from ._http import Transport
+from ._models import CreatedRef, JSONObject
+from ._paging import Filters, path_id, property_params, resolve_next
+
+__all__ = ["Page", "PipelineMixin", "SourceConnection", "TargetConnection"]
+
+T = TypeVar("T")
+
+
+def _spec_id(data: JSONObject) -> str | None:
+    spec = data.get("connectionSpec")
+    value = spec.get("id") if isinstance(spec, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def _require(data: Any, what: str) -> JSONObject:
+    if not isinstance(data, Mapping) or not isinstance(data.get("id"), str):
+        raise DecodingError(f"expected a {what} object with a string 'id'")
+    return data
+
+
+@dataclass(frozen=True)
+class SourceConnection:
+    """A source connection: the table (or files) of a base connection, and its format."""
+
+    id: str
+    name: str | None
+    state: str | None
+    etag: str | None
+    base_connection_id: str | None
+    connection_spec_id: str | None
+    params: JSONObject
+    raw: JSONObject = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SourceConnection:
+        data = _require(data, "source connection")
+        params = data.get("params")
+        return cls(
+            id=str(data["id"]),
+            name=data.get("name"),
+            state=data.get("state"),
+            etag=data.get("etag"),
+            base_connection_id=data.get("baseConnectionId"),
+            connection_spec_id=_spec_id(data),
+            params=params if isinstance(params, Mapping) else {},
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class TargetConnection:
+    """A target connection: the dataset (and XDM schema) a dataflow writes to."""
+
+    id: str
+    name: str | None
+    state: str | None
+    etag: str | None
+    connection_spec_id: str | None
+    dataset_id: str | None
+    raw: JSONObject = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> TargetConnection:
+        data = _require(data, "target connection")
+        params = data.get("params")
+        dataset = params.get("dataSetId") if isinstance(params, Mapping) else None
+        return cls(
+            id=str(data["id"]),
+            name=data.get("name"),
+            state=data.get("state"),
+            etag=data.get("etag"),
+            connection_spec_id=_spec_id(data),
+            dataset_id=dataset if isinstance(dataset, str) else None,
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing: the items, the next link (None on the last page), the body."""
+
+    items: tuple[T, ...]
+    next_href: str | None
+    raw: JSONObject = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class _Collection(Generic[T]):
+    """The calls every pipeline collection answers, for one path segment and model."""
+
+    kind: str
+    model: Callable[[Any], T]
+
+    def page(
+        self,
+        transport: Transport,
+        filters: Filters = (),
+        *,
+        orderby: str | None = None,
+        limit: int | None = None,
+        next_href: str | None = None,
+    ) -> Page[T]:
+        params: dict[str, str | list[str]] = {}
+        if property_params(filters):
+            params["property"] = property_params(filters)
+        if orderby is not None:
+            params["orderby"] = orderby
+        if limit is not None:
+            params["limit"] = str(limit)
+        path = f"/{self.kind}"
+        if next_href is not None:
+            path, params = resolve_next(next_href, transport.base_url, params)
+        body = transport.request("GET", path, params=params)
+        items, href = listing(body, f"list {self.kind}")
+        return Page(tuple(self.model(i) for i in items), href, body)
+
+    def every(
+        self,
+        transport: Transport,
+        filters: Filters = (),
+        *,
+        orderby: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[T]:
+        page = self.page(transport, filters, orderby=orderby, limit=limit)
+        seen: set[str] = set()
+        while True:
+            yield from page.items
+            if page.next_href is None:
+                return
+            if page.next_href in seen:
+                raise DecodingError("pagination loop: the same next link came back twice")
+            seen.add(page.next_href)
+            page = self.page(
+                transport, filters, orderby=orderby, limit=limit, next_href=page.next_href
+            )
+
+    def count(self, transport: Transport, filters: Filters = ()) -> int:
+        params: dict[str, str | list[str]] = {"count": "true"}
+        if property_params(filters):
+            params["property"] = property_params(filters)
+        body = transport.request("GET", f"/{self.kind}", params=params)
+        count = body.get("count") if isinstance(body, Mapping) else None
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise DecodingError(f"count {self.kind}: expected {{'count': <int>}}")
+        return count
+
+    def search(
+        self, transport: Transport, query_string: str, *, limit: int | None = None
+    ) -> Page[T]:
+        body: dict[str, Any] = {"queryString": query_string}
+        if limit is not None:
+            body["limit"] = limit
+        result = transport.request("POST", f"/{self.kind}/search", body=body)
+        items, href = listing(result, f"search {self.kind}")
+        return Page(tuple(self.model(i) for i in items), href, result)
+
+    def create(self, transport: Transport, body: Mapping[str, Any], draft: bool) -> CreatedRef:
+        query = {"mode": "draft"} if draft else None
+        result = transport.request("POST", f"/{self.kind}", params=query, body=dict(body))
+        return CreatedRef.from_dict(result)
+
+    def retrieve(self, transport: Transport, record_id: str) -> T:
+        body = transport.request("GET", f"/{self.kind}/{path_id(record_id)}")
+        return self.model(single_item(body, f"retrieve {self.kind}"))
+
+    def patch(
+        self, transport: Transport, record_id: str, ops: Sequence[PatchOp], if_match: str | None
+    ) -> CreatedRef:
+        headers = {"If-Match": if_match} if if_match is not None else None
+        path = f"/{self.kind}/{path_id(record_id)}"
+        result = transport.request("PATCH", path, body=[dict(op) for op in ops], headers=headers)
+        return CreatedRef.from_dict(result)
+
+    def delete(self, transport: Transport, record_id: str) -> None:
+        transport.request("DELETE", f"/{self.kind}/{path_id(record_id)}")
+
+    def action(self, transport: Transport, record_id: str, op: str) -> CreatedRef:
+        path = f"/{self.kind}/{path_id(record_id)}/action"
+        return CreatedRef.from_dict(transport.request("POST", path, params={"op": op}))
+
+
+SOURCES: _Collection[SourceConnection] = _Collection(
+    "sourceConnections", SourceConnection.from_dict
+)
+TARGETS: _Collection[TargetConnection] = _Collection(
+    "targetConnections", TargetConnection.from_dict
+)
+
+
+class PipelineMixin:
+    """Source- and target-connection calls. The client class provides ``_transport``."""
+
+    _transport: Transport
+
+    # -- source connections --------------------------------------------------------------
+
+    def list_source_connections(
+        self, filters: Filters = (), *, orderby: str | None = None, limit: int | None = None
+    ) -> Iterator[SourceConnection]:
+        """Every matching source connection, page after page (``limit`` is the page size)."""
+        return SOURCES.every(self._transport, filters, orderby=orderby, limit=limit)
+
+    def count_source_connections(self, filters: Filters = ()) -> int:
+        """``GET /sourceConnections?count=true``: how many match."""
+        return SOURCES.count(self._transport, filters)
+
+    def search_source_connections(
+        self, query_string: str, *, limit: int | None = None
+    ) -> Page[SourceConnection]:
+        """``POST /sourceConnections/search`` (one page)."""
+        return SOURCES.search(self._transport, query_string, limit=limit)
+
+    def create_source_connection(
+        self,
+        name: str,
+        base_connection_id: str | None,
+        connection_spec_id: str,
+        params: Mapping[str, Any],
+        *,
+        data_format: str = "tabular",
+        description: str | None = None,
+        version: str = "1.0",
+        draft: bool = False,
+    ) -> CreatedRef:
+        """``POST /sourceConnections``: e.g. a Dynamics table, ``params={"tableName": ...}``."""
+        body: dict[str, Any] = {"name": name}
+        if description is not None:
+            body["description"] = description
+        if base_connection_id is not None:
+            body["baseConnectionId"] = base_connection_id
+        body["data"] = {"format": data_format}
+        body["params"] = dict(params)
+        body["connectionSpec"] = {"id": connection_spec_id, "version": version}
+        return SOURCES.create(self._transport, body, draft)
+
+    def retrieve_source_connection(self, source_connection_id: str) -> SourceConnection:
+        """``GET /sourceConnections/{id}`` (the body is wrapped in ``items``)."""
+        return SOURCES.retrieve(self._transport, source_connection_id)
+
+    def patch_source_connection(
+        self, source_connection_id: str, ops: Sequence[PatchOp], *, if_match: str | None = None
+    ) -> CreatedRef:
+        """JSON Patch; without ``if_match`` the current etag is read first."""
+        etag = if_match or self.retrieve_source_connection(source_connection_id).etag
+        return SOURCES.patch(self._transport, source_connection_id, ops, etag)
+
+    def delete_source_connection(self, source_connection_id: str) -> None:
+        """``DELETE /sourceConnections/{id}``; 204 No Content."""
+        SOURCES.delete(self._transport, source_connection_id)
+
+    def publish_source_connection(self, source_connection_id: str) -> CreatedRef:
+        """``POST /sourceConnections/{id}/action?op=publish``: a draft goes live."""
+        return SOURCES.action(self._transport, source_connection_id, "publish")
+
+    # -- target connections --------------------------------------------------------------
+
+    def list_target_connections(
+        self, filters: Filters = (), *, orderby: str | None = None, limit: int | None = None
+    ) -> Iterator[TargetConnection]:
+        """Every matching target connection, page after page (``limit`` is the page size)."""
+        return TARGETS.every(self._transport, filters, orderby=orderby, limit=limit)
+
+    def count_target_connections(self, filters: Filters = ()) -> int:
+        """``GET /targetConnections?count=true``: how many match."""
+        return TARGETS.count(self._transport, filters)
+
+    def search_target_connections(
+        self, query_string: str, *, limit: int | None = None
+    ) -> Page[TargetConnection]:
+        """``POST /targetConnections/search`` (one page)."""
+        return TARGETS.search(self._transport, query_string, limit=limit)
+
+    def create_target_connection(
+        self,
+        name: str,
+        dataset_id: str,
+        schema_id: str,
+        *,
+        schema_version: str = "application/vnd.adobe.xed-full+json;version=1",
+        connection_spec_id: str = "c604ff05-7f1a-43c0-8e18-33bf874cb11c",
+        data_format: str = "parquet_xdm",
+        description: str | None = None,
+        version: str = "1.0",
+        draft: bool = False,
+    ) -> CreatedRef:
+        """``POST /targetConnections``: by default a Data Lake target for ``dataset_id``."""
+        body: dict[str, Any] = {"name": name}
+        if description is not None:
+            body["description"] = description
+        body["data"] = {
+            "format": data_format,
+            "schema": {"id": schema_id, "version": schema_version},
+        }
+        body["params"] = {"dataSetId": dataset_id}
+        body["connectionSpec"] = {"id": connection_spec_id, "version": version}
+        return TARGETS.create(self._transport, body, draft)
+
+    def retrieve_target_connection(self, target_connection_id: str) -> TargetConnection:
+        """``GET /targetConnections/{id}`` (the body is wrapped in ``items``)."""
+        return TARGETS.retrieve(self._transport, target_connection_id)
+
+    def patch_target_connection(
+        self, target_connection_id: str, ops: Sequence[PatchOp], *, if_match: str | None = None
+    ) -> CreatedRef:
+        """JSON Patch; without ``if_match`` the current etag is read first."""
+        etag = if_match or self.retrieve_target_connection(target_connection_id).etag
+        return TARGETS.patch(self._transport, target_connection_id, ops, etag)
+
+    def delete_target_connection(self, target_connection_id: str) -> None:
+        """``DELETE /targetConnections/{id}``; 204 No Content."""
+        TARGETS.delete(self._transport, target_connection_id)
+
+    def publish_target_connection(self, target_connection_id: str) -> CreatedRef:
+        """``POST /targetConnections/{id}/action?op=publish``: a draft goes live."""
+        return TARGETS.action(self._transport, target_connection_id, "publish")

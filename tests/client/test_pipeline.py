@@ -1,0 +1,84 @@
+"""The client's source-connection calls against a mock over a loopback socket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flowservice_client import (
+    DYNAMICS_SPEC_ID,
+    BadRequestError,
+    FlowServiceClient,
+    NotFoundError,
+    PreconditionFailedError,
+    SourceConnection,
+)
+
+pytestmark = pytest.mark.server
+
+ORG = "5C1328435BF324E90A49402A@AdobeOrg"
+
+
+@pytest.fixture
+def fs(mock_server: Any) -> Iterator[FlowServiceClient]:
+    client = FlowServiceClient(
+        mock_server.url + "/data/foundation/flowservice",
+        access_token="test-token",
+        api_key="test-client",
+        org_id=ORG,
+        sandbox="prod",
+        retries=0,
+    )
+    with client:
+        yield client
+    mock_server.reset()
+
+
+def _base(fs: FlowServiceClient) -> str:
+    return fs.create_dynamics_connection(
+        "Dynamics", service_uri="https://contoso.crm.dynamics.com", username="u", password="p"
+    ).id
+
+
+def test_source_connection_lifecycle(fs: FlowServiceClient) -> None:
+    base_id = _base(fs)
+    created = [
+        fs.create_source_connection(f"src-{table}", base_id, DYNAMICS_SPEC_ID, {"tableName": table})
+        for table in ("contact", "lead", "account")
+    ]
+    source = fs.retrieve_source_connection(created[0].id)
+    assert isinstance(source, SourceConnection)
+    assert (source.base_connection_id, source.params["tableName"]) == (base_id, "contact")
+    assert source.connection_spec_id == DYNAMICS_SPEC_ID
+    listed = list(fs.list_source_connections(limit=2))  # follows the next link
+    assert [s.id for s in listed] == [c.id for c in created]
+    assert fs.count_source_connections({"params.tableName": "lead"}) == 1
+    assert [s.name for s in fs.search_source_connections("params.tableName==account").items] == [
+        "src-account"
+    ]
+    updated = fs.patch_source_connection(
+        source.id, [{"op": "replace", "path": "/name", "value": "renamed"}]
+    )
+    assert updated.etag != source.etag
+    with pytest.raises(PreconditionFailedError):
+        fs.patch_source_connection(
+            source.id, [{"op": "replace", "path": "/name", "value": "x"}], if_match=source.etag
+        )
+    fs.delete_source_connection(source.id)
+    with pytest.raises(NotFoundError) as gone:
+        fs.retrieve_source_connection(source.id)
+    assert gone.value.code == "FLOW-1439-404"
+
+
+def test_source_connection_draft_and_refusal(fs: FlowServiceClient) -> None:
+    base_id = _base(fs)
+    draft = fs.create_source_connection(
+        "draft", base_id, DYNAMICS_SPEC_ID, {"tableName": "lead"}, draft=True
+    )
+    assert fs.retrieve_source_connection(draft.id).state == "draft"
+    fs.publish_source_connection(draft.id)
+    assert fs.retrieve_source_connection(draft.id).state == "enabled"
+    with pytest.raises(BadRequestError) as refused:
+        fs.create_source_connection("bad", base_id, DYNAMICS_SPEC_ID, {}, data_format="xml")
+    assert refused.value.code == "FLOW-1327-400"
