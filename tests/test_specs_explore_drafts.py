@@ -15,7 +15,7 @@ CONNECTIONS = BASE_PATH + "/connections"
 
 def test_list_and_filter_specs(client: FlaskClient) -> None:
     everything = client.get(SPECS, headers=HEADERS).json["items"]
-    assert len(everything) == 46
+    assert len(everything) == 47  # 46 sources and the Data Lake target
     assert all("_provenance" not in spec for spec in everything)
     by_name = client.get(f'{SPECS}?property=name=="dynamics-online"', headers=HEADERS).json
     assert [s["id"] for s in by_name["items"]] == [DYNAMICS_SPEC_ID]

@@ -531,14 +531,16 @@ def spec_schemas() -> Json:
         },
         "ConnectionSpec": {
             "type": "object",
-            "description": "A source's connection spec from the mock's read-only catalog.",
+            "description": (
+                "A connection spec from the mock's read-only catalog: a source (with "
+                "`sourceSpec`) or a target such as the Data Lake (with `targetSpec`)."
+            ),
             "required": [
                 "id",
                 "name",
                 "providerId",
                 "version",
                 "authSpec",
-                "sourceSpec",
                 "attributes",
                 "permissionsInfo",
             ],
@@ -551,6 +553,7 @@ def spec_schemas() -> Json:
                 "type": {"type": "string"},
                 "authSpec": {"type": "array", "items": schema_ref("AuthSpec")},
                 "sourceSpec": obj,
+                "targetSpec": obj,
                 "exploreSpec": {
                     "type": "object",
                     "description": "Absent for sources that cannot be explored (streaming).",
