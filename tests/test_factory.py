@@ -83,7 +83,8 @@ def test_request_id_is_echoed_or_generated(client: FlaskClient) -> None:
 
 def test_health_routes_need_no_headers(client: FlaskClient) -> None:
     assert client.get("/__mock__/health").json == {"status": "ok"}
-    assert client.get("/__mock__/ready").json["connectionSpecs"] == 47  # 46 sources and the Data Lake target
+    # 46 sources and the Data Lake target
+    assert client.get("/__mock__/ready").json["connectionSpecs"] == 47
 
 
 def test_public_names_are_pinned() -> None:
