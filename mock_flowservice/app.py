@@ -34,6 +34,8 @@ from .storage import MemoryStore, SqliteStore, Store
 from .views import (
     connection_specs,
     connections,
+    flow_specs,
+    flows,
     health,
     ims,
     openapi,
@@ -80,6 +82,8 @@ def _flowservice_blueprint(settings: MockConfig) -> Blueprint:
     api.before_request(_gateway)
     api.register_blueprint(connections.bp)
     api.register_blueprint(connection_specs.bp)
+    api.register_blueprint(flow_specs.bp)
+    api.register_blueprint(flows.bp)
     api.register_blueprint(source_connections.bp)
     api.register_blueprint(target_connections.bp)
     return api

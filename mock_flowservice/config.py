@@ -63,6 +63,14 @@ class MockConfig:
     #: With ``state_path``: fsync every write (SQLite ``synchronous=FULL``) so a power cut loses
     #: nothing; by default writes survive a crash of the server but not of the machine.
     state_fsync: bool = False
+    #: FACTS-2 §5.2: a flow whose ``scheduleParams.startTime`` lies in the past is refused
+    #: with ``FLOW-1360-400`` only when this is true (the docs' own examples start in 2021,
+    #: so by default such a flow is accepted and its first run is due at once).
+    refuse_past_start_time: bool = False
+    #: FACTS-2 §11.2 and FACTS 1418: deleting a base, source or target connection that a flow
+    #: still uses is refused ("refuse": 1418 for a base connection, 1447 for the others) or
+    #: allowed ("allow"; the flow keeps the dangling id).
+    delete_in_use: Literal["refuse", "allow"] = "refuse"
     #: Extra settings for extensions (kept, never interpreted here).
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -7,12 +7,13 @@ The control plane keeps its own state (journal, fault rules) apart, in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
 from .catalog import Catalog
 from .config import MockConfig
+from .flow_specs import FlowSpecs, load_flow_specs
 from .storage import Store
 
 __all__ = ["EXTENSION_KEY", "MockContext", "current", "of_app"]
@@ -22,11 +23,12 @@ EXTENSION_KEY = "flowservice"
 
 @dataclass(frozen=True)
 class MockContext:
-    """What the API side of a mock app holds: its settings, its store and the catalog."""
+    """What the API side of a mock app holds: settings, store, connection and flow specs."""
 
     config: MockConfig
     store: Store
     catalog: Catalog
+    flow_specs: FlowSpecs = field(default_factory=load_flow_specs)
 
 
 def of_app(app: Flask) -> MockContext:

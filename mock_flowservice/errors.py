@@ -87,6 +87,29 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
         "The format of source data supplied={sourceFormat} in SourceConnection is not supported. "
         "The allowed values are: {values}.",
     ),
+    "1317-400": ("Invalid request", "The scheduleParams cannot be null or empty."),
+    "1338-400": (
+        "Invalid request",
+        "The {connectionType} connection ID can't be null in flowRequest.",
+    ),
+    "1360-400": ("Invalid request", "The start time cannot be set in the past."),
+    "1361-400": ("Invalid request", "Interval is not allowed with one time ingestion."),
+    "1362-400": ("Invalid request", "Interval cannot be less than {minInterval}."),
+    "1364-400": (
+        "Invalid request",
+        "The backfill flag is not allowed when frequency is set to one.",
+    ),
+    "1367-400": (
+        "Invalid request",
+        "The delta column is required in copy transformation when creating a CRM connector. "
+        "Please provide delta column and try again.",
+    ),
+    "1368-400": ("Invalid request", "Mode is not allowed in flow request."),
+    "1369-400": (
+        "Invalid request",
+        "The delta column in copy transform is not allowed when frequency is set to once.",
+    ),
+    "1397-400": ("Invalid request", "The provided frequency : {frequency} is invalid."),
     "1336-400": (
         "Invalid request",
         "Explore connection is not supported for connection spec ID: {id}.",
@@ -120,6 +143,11 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
         "The operation '{op}' cannot be applied on the current state {state}. Please update "
         "the operation and try again.",
     ),
+    "1410-400": ("Invalid request", "`State` is not allowed in the create flow request."),
+    "1412-400": (
+        "Invalid request",
+        "Invalid Mapping Version in request. Please provide correct mapping version.",
+    ),
     "1413-400": (
         "Invalid request",
         "The spec ID provided is  invalid. Please provide a valid spec ID and try again.",
@@ -128,6 +156,16 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
     "1415-400": (
         "Invalid request",
         "The auth spec '{spec}' could not be found for the connection spec ID {id}.",
+    ),
+    "1418-400": (
+        "Invalid request",
+        "The base connection with the ID {id} cannot be deleted because the base connection is "
+        "being used in one or more flows. Please ensure that corresponding flows are deleted "
+        "before deleting a base connection.",
+    ),
+    "1422-400": (
+        "Invalid request",
+        "The action {op} cannot be applied on the current state {state}.",
     ),
     "1432-400": (
         "Invalid request",

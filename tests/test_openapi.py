@@ -144,6 +144,8 @@ def test_operation_ids() -> None:
         ),
         "listSourceConnections", "searchSourceConnections", "performSourceConnectionAction",
         "listTargetConnections", "searchTargetConnections", "performTargetConnectionAction",
+        "listFlows", "createFlow", "searchFlows", "retrieveFlow", "patchFlow", "deleteFlow",
+        "performFlowAction", "listFlowSpecs", "searchFlowSpecs", "retrieveFlowSpec",
     }  # fmt: skip
 
 
@@ -165,9 +167,14 @@ SEMANTIC_400 = {
     "listConnectionSpecs": "filter fields and operators are checked beyond syntax",
     **{
         f"{verb}{name}": "references, formats and specs are checked against the catalog"
-        for name in ("SourceConnection", "TargetConnection")
+        for name in ("SourceConnection", "TargetConnection", "Flow")
         for verb in ("create", "patch")
     },
+    "performFlowAction": "enable, disable and publish depend on the flow's state",
+    "listFlows": "the same listing rules as connections",
+    "searchFlows": "the same listing rules as connections",
+    "listFlowSpecs": "filter fields and operators are checked beyond syntax",
+    "searchFlowSpecs": "filter fields and operators are checked beyond syntax",
     "performSourceConnectionAction": "publish is only valid on a draft",
     "performTargetConnectionAction": "publish is only valid on a draft",
     **{

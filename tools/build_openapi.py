@@ -1341,7 +1341,7 @@ def connection_paths() -> Json:
 
 
 #: Pipeline collections served by the engine: (path segment, tag, singular operationId part,
-#: object description, create codes, PATCH codes).
+#: object description, create codes, action ops).
 COLLECTIONS = (
     (
         "sourceConnections",
@@ -1349,6 +1349,7 @@ COLLECTIONS = (
         "SourceConnection",
         "A source connection: a base connection's table or files, with its data format.",
         ("1100-400", "1304-400", "1327-400", "1405-400", "1413-400"),
+        ("publish",),
     ),
     (
         "targetConnections",
@@ -1356,15 +1357,26 @@ COLLECTIONS = (
         "TargetConnection",
         "A target connection: the Data Lake dataset and XDM schema data lands in.",
         ("1100-400", "1304-400", "1307-400", "1325-400", "1405-400", "1413-400"),
+        ("publish",),
     ),
-)
+    (
+        "flows",
+        "Flows",
+        "Flow",
+        "A dataflow: source and target connections joined under a flow spec, on a schedule.",
+        ("1100-400", "1304-400", "1317-400", "1338-400", "1360-400", "1361-400", "1362-400",
+         "1364-400", "1367-400", "1368-400", "1369-400", "1397-400", "1410-400", "1412-400",
+         "1413-400"),
+        ("enable", "disable", "publish"),
+    ),
+)  # fmt: skip
 
 
 def collection_schemas() -> Json:
     """Objects, pages and references of the pipeline collections (open objects: the engine
     serves each resource's own fields after the common audit block)."""
     out: Json = {}
-    for kind, _tag, name, description, _codes in COLLECTIONS:
+    for kind, _tag, name, description, _codes, _actions in COLLECTIONS:
         out[name] = {
             "type": "object",
             "description": description,
@@ -1428,7 +1440,7 @@ def collection_paths() -> Json:
     paths: Json = {}
     listing = [ref("parameters", n) for n in ("Property", "Limit", "OrderBy")]
     listing += [ref("parameters", n) for n in ("ContinuationToken", "Count")]
-    for kind, tag, name, _description, create_codes in COLLECTIONS:
+    for kind, tag, name, _description, create_codes, actions in COLLECTIONS:
         record_id = {
             "name": "id",
             "in": "path",
@@ -1549,8 +1561,9 @@ def collection_paths() -> Json:
                 "perform" + name + "Action",
                 tag,
                 f"Apply a lifecycle action to a {tag.lower()[:-1]}",
-                "`publish` turns a `draft` into `enabled` (1409 otherwise). "
-                + codes_note("1409-400", "1451-400", "1439-404"),
+                "`publish` turns a `draft` into `enabled`; on flows `enable` and `disable` switch "
+                "between `enabled` and `disabled`. Another state is 1409 (1422 on flows). "
+                + codes_note("1409-400", "1422-400", "1451-400", "1439-404"),
                 parameters=[
                     {
                         "name": "op",
@@ -1558,7 +1571,7 @@ def collection_paths() -> Json:
                         "required": True,
                         "schema": {
                             "type": "string",
-                            "pattern": "^" + one_of_words("publish") + "$",
+                            "pattern": "^" + one_of_words(*actions) + "$",
                         },
                     }
                 ],
@@ -1569,6 +1582,58 @@ def collection_paths() -> Json:
             ),
         }
     return paths
+
+
+def flow_spec_paths() -> Json:
+    spec_id = {
+        "name": "flowSpecId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1},
+        "example": "14518937-270c-4525-bdec-c2ba7cce3860",
+    }
+    listing = {
+        "type": "object",
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+    }
+    return {
+        "/flowSpecs": {
+            "get": operation(
+                "listFlowSpecs",
+                "Flow specs",
+                "List flow specs",
+                'The packaged flow specs; `property=name=="CRMToAEP"` finds one. '
+                + codes_note("1449-400", "1450-400", "1451-400", "1453-400"),
+                parameters=[ref("parameters", "Property")],
+                responses={"200": ok("The flow specs.", listing), **errors()},
+            )
+        },
+        "/flowSpecs/search": {
+            "post": operation(
+                "searchFlowSpecs",
+                "Flow specs",
+                "Search flow specs with a body",
+                "`queryString` conditions as on the listing. " + codes_note("1100-400", "1451-400"),
+                requestBody={
+                    "required": True,
+                    "content": json_content(schema_ref("SearchRequest")),
+                },
+                responses={"200": ok("The flow specs.", listing), **errors(body=True)},
+            )
+        },
+        "/flowSpecs/{flowSpecId}": {
+            "x-mock-trailing-slash": True,
+            "parameters": [spec_id],
+            "get": operation(
+                "retrieveFlowSpec",
+                "Flow specs",
+                "Read one flow spec",
+                "Wrapped in `items`. " + codes_note("1439-404"),
+                responses={"200": ok("The flow spec.", listing), **errors(by_id=True)},
+            ),
+        },
+    }
 
 
 def spec_paths() -> Json:
@@ -1782,6 +1847,8 @@ def build_document() -> Json:
             {"name": "Connections", "description": "Base connections (per org and sandbox)."},
             {"name": "Source connections", "description": "A source's data behind a base."},
             {"name": "Target connections", "description": "Where a dataflow's data lands."},
+            {"name": "Flows", "description": "Dataflows and their schedules."},
+            {"name": "Flow specs", "description": "The read-only flow-spec catalog."},
             {"name": "Connection specs", "description": "The read-only source catalog."},
             {"name": "IMS", "description": "Token endpoint, outside the Flow Service prefix."},
             {"name": "Mock", "description": "About the mock itself."},
@@ -1790,6 +1857,7 @@ def build_document() -> Json:
         "paths": {
             **connection_paths(),
             **collection_paths(),
+            **flow_spec_paths(),
             **spec_paths(),
             **other_paths(),
         },

@@ -91,7 +91,8 @@ def apply_action(
     op: str,
     check: Callable[[T], None] | None = None,
 ) -> T:
-    """``POST /{kind}/{id}/action?op=...``: an unknown op is 1451, a wrong state 1409.
+    """``POST /{kind}/{id}/action?op=...``: an unknown op is 1451, a wrong state the action's
+    refusal (1409 by default).
 
     ``check`` may add the resource's own refusals (it runs on the current record).
     """
@@ -100,7 +101,7 @@ def apply_action(
     if action is None:
         raise unknown_param(f"op={op}")
     if not action.applies_to(current.state):
-        raise FlowError("1409-400", op=op, state=current.state)
+        raise FlowError(action.refusal, op=op, state=current.state)
     if check is not None:
         check(current)
 

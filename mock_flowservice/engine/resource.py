@@ -47,6 +47,8 @@ class Action:
     to_state: str | None = None
     #: ``lastOperation.operation`` after the action (default: the op's name).
     operation: str | None = None
+    #: The FLOW code of a refusal in another state (its template takes ``op`` and ``state``).
+    refusal: str = "1409-400"
 
     def applies_to(self, state: str) -> bool:
         return self.from_states is None or state in self.from_states

@@ -20,6 +20,7 @@ from ..errors import invalid_request, missing_field
 from ..model import Caller, Document, Tenant
 from ..storage import Store
 from ..validation import body_field
+from .usage import refuse_if_used
 
 __all__ = [
     "DRAFT_STATE",
@@ -125,8 +126,15 @@ def retrieve_document(
 
 
 def delete_document(
-    store: Store, rtype: ResourceType[Document], tenant: Tenant, record_id: str
+    store: Store,
+    config: MockConfig,
+    rtype: ResourceType[Document],
+    tenant: Tenant,
+    record_id: str,
 ) -> None:
+    """``DELETE /{collection}/{id}``; a connection a flow still uses is refused (1447)."""
+    engine.retrieve(store, rtype, tenant, record_id)
+    refuse_if_used(store, config, tenant, record_id, base=False)
     engine.delete(store, rtype, tenant, record_id)
 
 

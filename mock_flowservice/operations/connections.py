@@ -22,6 +22,7 @@ from ..model import Caller, Connection, Tenant
 from ..storage import Store
 from ..validation import validate_create
 from .patching import plan_patch
+from .usage import refuse_if_used
 
 __all__ = [
     "CONNECTIONS",
@@ -104,7 +105,10 @@ def retrieve_connection(store: Store, tenant: Tenant, connection_id: str) -> Con
     return engine.retrieve(store, CONNECTIONS, tenant, connection_id)
 
 
-def delete_connection(store: Store, tenant: Tenant, connection_id: str) -> None:
+def delete_connection(store: Store, config: MockConfig, tenant: Tenant, connection_id: str) -> None:
+    """``DELETE /connections/{id}``: refused with 1418 while a flow uses it (by default)."""
+    retrieve_connection(store, tenant, connection_id)
+    refuse_if_used(store, config, tenant, connection_id, base=True)
     engine.delete(store, CONNECTIONS, tenant, connection_id)
 
 

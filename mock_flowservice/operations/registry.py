@@ -7,6 +7,7 @@ from typing import Any
 from ..engine import ResourceType
 from ..storage import Decoder
 from .connections import CONNECTIONS
+from .flows import FLOWS
 from .source_connections import SOURCE_CONNECTIONS
 from .target_connections import TARGET_CONNECTIONS
 
@@ -16,6 +17,7 @@ RESOURCE_TYPES: tuple[ResourceType[Any], ...] = (
     CONNECTIONS,
     SOURCE_CONNECTIONS,
     TARGET_CONNECTIONS,
+    FLOWS,
 )
 
 

@@ -58,7 +58,8 @@ def patch_connection(connection_id: str) -> Response:
 
 @route_both(bp, "/connections/<connection_id>", methods=["DELETE"])
 def delete_connection(connection_id: str) -> Response:
-    ops.delete_connection(current().store, state().who[0], connection_id)
+    ctx = current()
+    ops.delete_connection(ctx.store, ctx.config, state().who[0], connection_id)
     return Response(status=204)
 
 

@@ -96,7 +96,8 @@ def _patch(collection: Collection, record_id: str) -> Response:
 
 
 def _delete(collection: Collection, record_id: str) -> Response:
-    common.delete_document(current().store, collection.rtype, state().who[0], record_id)
+    ctx = current()
+    common.delete_document(ctx.store, ctx.config, collection.rtype, state().who[0], record_id)
     return Response(status=204)
 
 
