@@ -1,7 +1,7 @@
-"""Checks of the generated pipeline catalog (flow specs, target connection specs).
+"""Checks of the generated pipeline catalog (flow specs, target connection specs) and its loader.
 
 ``mock_flowservice/data/flow_specs.json`` and ``target_connection_specs.json`` come from
-``tools/build_flow_specs.py``.
+``tools/build_flow_specs.py``; the loader is ``mock_flowservice.flow_catalog``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,13 @@ import pytest
 from jsonschema import Draft7Validator
 
 from mock_flowservice.catalog import Catalog
+from mock_flowservice.flow_catalog import (
+    FlowSpecCatalog,
+    SchemaIssue,
+    coerce_to_schema,
+    load_flow_specs,
+    target_specs,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = REPO_ROOT / "mock_flowservice" / "data"
@@ -272,3 +279,166 @@ def test_catalog_loader_serves_target_specs_unchanged() -> None:
     served = catalog.get(DATA_LAKE_ID)
     assert served is not None
     assert served.as_json() == {k: v for k, v in TARGET_SPECS[0].items() if k != "_provenance"}
+
+
+# --- loader ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flows() -> FlowSpecCatalog:
+    return load_flow_specs()
+
+
+def test_loader_get_all_by_name(flows: FlowSpecCatalog) -> None:
+    assert load_flow_specs() is flows
+    assert len(flows) == len(FLOW_SPECS)
+    crm = flows.get(CRM_ID)
+    assert crm is not None
+    assert "_provenance" not in crm
+    assert crm == {k: v for k, v in FLOWS[CRM_ID].items() if k != "_provenance"}
+    assert flows.get("nope") is None
+    assert [s["id"] for s in flows.all()] == [s["id"] for s in FLOW_SPECS]
+    assert flows.by_name("CRMToAEP") == crm
+    assert flows.by_name("crmtoaep") is None
+    crm["name"] = "mutated"
+    assert flows.by_name("CRMToAEP") is not None
+    assert flows.get(CRM_ID) == flows.by_name("CRMToAEP")
+
+
+def test_loader_admits(flows: FlowSpecCatalog) -> None:
+    assert flows.admits_source(CRM_ID, DYNAMICS_ID)
+    assert not flows.admits_source(CRM_ID, S3_ID)
+    assert flows.admits_source(CLOUD_ID, S3_ID)
+    assert not flows.admits_source("nope", DYNAMICS_ID)
+    assert flows.admits_target(CRM_ID, DATA_LAKE_ID)
+    assert not flows.admits_target(CRM_ID, DYNAMICS_ID)
+    assert not flows.admits_target("nope", DATA_LAKE_ID)
+    assert flows.for_source(DYNAMICS_ID) == [CRM_ID]
+    assert flows.for_source(HTTP_API_ID) == [HTTP_FLOW_ID]
+
+
+def issues_of(found: list[SchemaIssue]) -> set[tuple[str, str]]:
+    return {(i.path, i.keyword) for i in found}
+
+
+def test_loader_schedule_validation(flows: FlowSpecCatalog) -> None:
+    assert flows.validate_schedule(CRM_ID, {"startTime": 1, "frequency": "once"}) == []
+    found = flows.validate_schedule(
+        CRM_ID, {"startTime": 1, "frequency": "once", "interval": 15, "backfill": True}
+    )
+    assert issues_of(found) == {("/interval", "not"), ("/backfill", "not")}
+    found = flows.validate_schedule(CRM_ID, {"startTime": 1, "frequency": "minute", "interval": 14})
+    assert found == [SchemaIssue("/interval", "minimum", "must be >= 15")]
+    assert flows.validate_schedule(
+        CRM_ID, {"startTime": 1, "frequency": "minute", "interval": 15}
+    ) == []  # fmt: skip
+    found = flows.validate_schedule(CRM_ID, {"frequency": "yearly"})
+    assert ("/startTime", "required") in issues_of(found)
+    assert ("/frequency", "enum") in issues_of(found)
+    assert issues_of(flows.validate_schedule(CRM_ID, "daily")) == {("", "type")}
+
+
+def test_loader_accepts_the_documented_string_forms(flows: FlowSpecCatalog) -> None:
+    documented = {"startTime": "1612310466", "frequency": "minute", "interval": "15",
+                  "backfill": "true"}  # fmt: skip
+    assert flows.validate_schedule(CRM_ID, documented) == []
+    assert flows.validate_schedule(CRM_ID, documented, coerce=False) != []
+    assert issues_of(flows.validate_schedule(CRM_ID, {**documented, "interval": "14"})) == {
+        ("/interval", "minimum")
+    }
+    assert issues_of(flows.validate_schedule(CRM_ID, {**documented, "interval": "x"})) == {
+        ("/interval", "type")
+    }
+    mapping = {"mappingId": "93ddfa69c4864d978832b1e5ef6ec3b9", "mappingVersion": 0}
+    assert flows.validate_transformation(CRM_ID, "Mapping", mapping) == []
+    run = {"startTime": "1663735590", "windowStartTime": "1651584991",
+           "windowEndTime": "16515859567", "deltaColumn": {"name": "DOB"}}  # fmt: skip
+    assert flows.validate_run_params(CRM_ID, run) == []
+    assert documented["interval"] == "15"  # the caller's value is not touched
+
+
+def test_loader_issues_never_echo_values(flows: FlowSpecCatalog) -> None:
+    secret = "s3cr3t-value-1234"
+    found = flows.validate_schedule(
+        CRM_ID, {"startTime": secret, "frequency": secret, "interval": secret, "backfill": secret}
+    )
+    assert found
+    for issue in found:
+        assert secret not in issue.message
+        assert secret not in issue.path
+        assert set(issue.as_json()) == {"path", "keyword", "message"}
+    lake = target_specs().validate(DATA_LAKE_ID, {"data": {"schema": {}},
+                                                  "params": {"dataSetId": secret}})  # fmt: skip
+    assert ("/params/dataSetId", "pattern") in issues_of(lake)
+    assert all(secret not in i.message for i in lake)
+
+
+def test_loader_transformations_options_and_runs(flows: FlowSpecCatalog) -> None:
+    assert issues_of(flows.validate_transformation(CRM_ID, "Copy", {})) == {
+        ("/deltaColumn", "required")
+    }
+    assert issues_of(flows.validate_transformation(CRM_ID, "Copy", {"deltaColumn": {}})) == {
+        ("/deltaColumn/name", "required")
+    }
+    assert flows.validate_transformation(CRM_ID, "Copy", {"deltaColumn": {"name": "x"}}) == []
+    with pytest.raises(KeyError):
+        flows.validate_transformation(CLOUD_ID, "Copy", {})
+    with pytest.raises(KeyError):
+        flows.validate_schedule("nope", {})
+    assert issues_of(flows.validate_options(CRM_ID, {"partialIngestionPercent": "0"})) == {
+        ("/partialIngestionPercent", "exclusiveMinimum")
+    }
+    assert issues_of(flows.validate_run_params(CRM_ID, {"startTime": 1})) == {
+        ("/windowStartTime", "required"), ("/windowEndTime", "required"),
+        ("/deltaColumn", "required"),
+    }  # fmt: skip
+    spec = flows.spec(HTTP_FLOW_ID)
+    assert spec is not None
+    assert spec.transformation_names == ("Mapping",)
+    with pytest.raises(LookupError):
+        spec.validate_schedule({"startTime": 1, "frequency": "once"})
+    with pytest.raises(LookupError):
+        flows.validate_run_params(CLOUD_ID, {})
+
+
+def test_coerce_to_schema() -> None:
+    schema = {"type": "object", "properties": {
+        "n": {"type": "integer"}, "f": {"type": "number"}, "b": {"type": "boolean"},
+        "s": {"type": "string"}, "o": {"type": "object", "properties": {"i": {"type": "integer"}}},
+    }}  # fmt: skip
+    value = {"n": "15", "f": "0.5", "b": "TRUE", "s": 0, "o": {"i": "-3"}, "x": "7"}
+    assert coerce_to_schema(value, schema) == {
+        "n": 15, "f": 0.5, "b": True, "s": "0", "o": {"i": -3}, "x": "7",
+    }  # fmt: skip
+    assert coerce_to_schema({"n": "1.5", "b": "yes", "s": True}, schema) == {
+        "n": "1.5", "b": "yes", "s": True,
+    }  # fmt: skip
+    assert value["n"] == "15"
+
+
+def test_target_specs_loader() -> None:
+    lakes = target_specs()
+    assert target_specs() is lakes
+    assert len(lakes) == 1
+    assert lakes.ids() == (DATA_LAKE_ID,)
+    lake = lakes.get(DATA_LAKE_ID)
+    assert lake is not None
+    assert "_provenance" not in lake
+    assert lakes.by_name("datalake") == lake
+    assert lakes.get("nope") is None
+    assert lakes.all() == [lake]
+    good = {"data": {"format": "parquet_xdm", "schema": {"id": "x", "version": "1"}},
+            "params": {"dataSetId": "5c8c3c555033b814b69f947f"}}  # fmt: skip
+    assert lakes.validate(DATA_LAKE_ID, good) == []
+    assert issues_of(lakes.validate(DATA_LAKE_ID, {"data": good["data"], "params": {}})) == {
+        ("/params/dataSetId", "required")
+    }
+    with pytest.raises(KeyError):
+        lakes.validate("nope", good)
+
+
+def test_loader_module_imports_no_flask_or_other_mock_modules() -> None:
+    source = (REPO_ROOT / "mock_flowservice" / "flow_catalog.py").read_text(encoding="utf-8")
+    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    assert any("jsonschema" in line for line in imports)
+    assert not [line for line in imports if "flask" in line or "mock_flowservice" in line]
