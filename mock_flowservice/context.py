@@ -13,7 +13,7 @@ from flask import Flask, current_app
 
 from .catalog import Catalog
 from .config import MockConfig
-from .flow_specs import FlowSpecs, load_flow_specs
+from .flow_catalog import FlowSpecCatalog, load_flow_specs
 from .storage import Store
 
 __all__ = ["EXTENSION_KEY", "MockContext", "current", "of_app"]
@@ -28,7 +28,7 @@ class MockContext:
     config: MockConfig
     store: Store
     catalog: Catalog
-    flow_specs: FlowSpecs = field(default_factory=load_flow_specs)
+    flow_specs: FlowSpecCatalog = field(default_factory=load_flow_specs)
 
 
 def of_app(app: Flask) -> MockContext:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
+from datetime import datetime
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +47,7 @@ DYNAMICS_PATHS = {
     "account", "contact", "lead", "opportunity", "systemuser", "systemuserlicenses",
     "workflowdependency", "msdyn_solutioncomponentsummary", "msdyn_quoteinvoicingproduct",
     "customeropportunityrole", "accountView1", "Inactive_ACC_custom",
+    "connection", "campaign", "list", "listmember", "Contacts with name TIM",
 }  # fmt: skip
 
 
@@ -84,6 +89,7 @@ def test_dynamics_root_is_bare_array_of_tables_and_views() -> None:
     assert {i["path"] for i in body if i["type"] == "view"} == {
         "accountView1",
         "Inactive_ACC_custom",
+        "Contacts with name TIM",
     }
 
 
@@ -387,3 +393,142 @@ def test_every_catalog_spec_explores_at_root_or_refuses(spec: dict[str, Any]) ->
     body = browse(spec, {"objectType": "root"})
     assert body
     assert all(set(item) == ITEM_KEYS for item in body)
+
+
+# --- the Dynamics tables of the pipeline (FACTS-2 §7) ------------------------------------------
+
+ROW_COUNTS = {
+    "account": 12, "contact": 24, "lead": 15, "opportunity": 18, "systemuser": 10,
+    "connection": 40, "campaign": 25, "list": 25, "listmember": 150,
+}  # fmt: skip
+ADDRESS = [
+    "address1_addressid", "address1_city", "address1_country", "address1_county",
+    "address1_latitude", "address1_longitude", "address1_line1", "address1_line2",
+    "address1_line3", "address1_postalcode", "address1_postofficebox",
+    "address1_stateorprovince",
+]  # fmt: skip
+CONTACT_STYLE = [
+    "firstname", "middlename", "fullname", "suffix", "salutation", "emailaddress1",
+    "emailaddress2", "jobtitle", "mobilephone", "telephone1", *ADDRESS, "createdon", "modifiedon",
+]  # fmt: skip
+DOCUMENTED_COLUMNS = {
+    "contact": [*CONTACT_STYLE, "contactid", "birthdate", "department", "assistantname",
+                "assistantphone", "parentcustomerid", "gendercode"],
+    "lead": [*CONTACT_STYLE, "leadid", "lastname", "fax"],
+    "account": ["accountid", "accountnumber", "accountratingcode", "name", "description", "fax",
+                "numberofemployees", "revenue", "sic", "telephone1", "tickersymbol",
+                "websiteurl", "address1_name"],
+    "opportunity": ["opportunityid", "name", "parentaccountid", "campaignid", "actualclosedate",
+                    "actualvalue", "closeprobability", "estimatedclosedate", "estimatedvalue",
+                    "salesstage", "stepname"],
+    "connection": ["connectionid", "record1id", "record2id", "connectionrole1.name"],
+    "campaign": ["campaignid", "name", "budgetedcost", "totalactualcost", "expectedrevenue",
+                 "actualstart", "actualend", "expectedresponse", "utcconversiontimezonecode",
+                 "createdby", "modifiedby"],
+    "list": ["listid", "listname"],
+    "listmember": ["listmemberid", "entityid", "listid"],
+}  # fmt: skip
+DELTA_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # yyyy-MM-ddTHH:mm:ssZ, the documented Dynamics format
+
+
+def schema_columns(name: str, object_type: str = "table") -> dict[str, dict[str, Any]]:
+    body = explore(DYNAMICS, objectType=object_type, object=name)
+    return {c["name"]: c for c in body["schema"]["columns"]}
+
+
+def view_rows(name: str) -> list[dict[str, Any]]:
+    body = explore(DYNAMICS, objectType="view", object=name, preview="true", previewCount="999")
+    data: list[dict[str, Any]] = body["data"]
+    return data
+
+
+@pytest.mark.parametrize(("table", "count"), ROW_COUNTS.items())
+def test_dynamics_row_counts_are_stable(table: str, count: int) -> None:
+    assert len(rows(table)) == count
+
+
+@pytest.mark.parametrize(("table", "names"), DOCUMENTED_COLUMNS.items())
+def test_dynamics_tables_have_the_documented_columns(table: str, names: list[str]) -> None:
+    columns = schema_columns(table)
+    assert set(names) <= set(columns), set(names) - set(columns)
+    assert next(iter(columns)) == f"{table}id"
+    assert columns[f"{table}id"]["meta"]["originalType"] == "Guid"
+
+
+@pytest.mark.parametrize("table", ROW_COUNTS)
+def test_dynamics_tables_have_delta_columns(table: str) -> None:
+    columns = schema_columns(table)
+    for name in ("createdon", "modifiedon") if table != "systemuser" else ("createdon",):
+        assert columns[name]["xdm"] == {"type": "string", "format": "date-time"}
+        assert columns[name]["meta:xdmType"] == "date-time"
+    for row in rows(table):
+        created = datetime.strptime(row["createdon"], DELTA_FORMAT)
+        if "modifiedon" in row:
+            assert datetime.strptime(row["modifiedon"], DELTA_FORMAT) >= created
+
+
+def test_dynamics_ids_are_unique_and_emails_fake() -> None:
+    for table in ROW_COUNTS:
+        data = rows(table)
+        ids = [r[f"{table}id"] for r in data]
+        assert len(set(ids)) == len(ids), table
+        for row in data:
+            for value in row.values():
+                if isinstance(value, str) and "@" in value:
+                    domain = value.rsplit("@", 1)[1]
+                    assert domain.split(".")[-2:] in (["example", "com"], ["example", "org"],
+                                                      ["example", "net"]), value  # fmt: skip
+
+
+def test_new_dynamics_tables_reference_existing_rows() -> None:
+    campaigns = {r["campaignid"] for r in rows("campaign")}
+    users = {r["systemuserid"] for r in rows("systemuser")}
+    contacts = {r["contactid"]: r for r in rows("contact")}
+    opps = {r["opportunityid"]: r for r in rows("opportunity")}
+    assert all(o["campaignid"] in campaigns for o in opps.values() if o["campaignid"])
+    assert any(o["campaignid"] for o in opps.values())
+    assert all(c["createdby"] in users and c["modifiedby"] in users for c in rows("campaign"))
+    for link in rows("connection"):
+        opp = opps[link["record1id"]]
+        assert contacts[link["record2id"]]["parentcustomerid"] == opp["parentaccountid"]
+        assert link["connectionrole1.name"]
+    population = {
+        1: {r["accountid"] for r in rows("account")},
+        2: set(contacts),
+        4: {r["leadid"] for r in rows("lead")},
+    }
+    lists = {r["listid"]: r for r in rows("list")}
+    members = rows("listmember")
+    assert len({(m["listid"], m["entityid"]) for m in members}) == len(members)
+    for member in members:
+        assert member["entityid"] in population[lists[member["listid"]]["createdfromcode"]]
+    for list_id, entry in lists.items():
+        assert entry["membercount"] == sum(m["listid"] == list_id for m in members)
+
+
+def test_documented_views() -> None:
+    tim = schema_columns("Contacts with name TIM", "view")
+    assert list(tim)[:4] == ["name", "fetchxml", "querytype", "userqueryid"]
+    assert tim["querytype"]["type"] == "integer"
+    assert tim["querytype"]["meta"] == {"originalType": "int"}
+    assert tim["querytype"]["xdm"] == {"type": "integer", "minimum": -2147483648,
+                                       "maximum": 2147483647}  # fmt: skip
+    assert tim["userqueryid"]["meta"] == {"originalType": "guid"}
+    assert tim["name"]["xdm"] == {"type": "string"}
+    queries = view_rows("Contacts with name TIM")
+    assert "Contacts with name TIM" in {q["name"] for q in queries}
+    assert all(q["fetchxml"].startswith("<fetch") for q in queries)
+    account_view = schema_columns("accountView1", "view")
+    assert {"contactid", "fullname", "emailaddress1"} <= set(account_view)
+    contacts = {r["contactid"] for r in rows("contact")}
+    assert all(r["contactid"] in contacts for r in view_rows("accountView1"))
+
+
+def test_build_script_reproduces_explore_samples(tmp_path: Path) -> None:
+    output = tmp_path / "samples.json"
+    script = Path(__file__).resolve().parents[1] / "tools" / "build_explore_samples.py"
+    result = subprocess.run([sys.executable, str(script), "--output", str(output)],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    committed = files("mock_flowservice") / "data" / "explore_samples.json"
+    assert output.read_bytes() == committed.read_bytes()

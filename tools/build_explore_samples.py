@@ -8,12 +8,28 @@ Everything here is invented: people, companies and e-mail addresses are fake and
 an example domain (``example.com``/``.org``/``.net``, RFC 2606). Table and column names follow
 Microsoft Dynamics 365 logical names; the table list is the one the Flow Service docs show.
 
+Dynamics sample (rows per object, fixed): account 12, contact 24, lead 15, opportunity 18,
+systemuser 10, connection 40, campaign 25, list 25, listmember 150 (list sizes cycle 2/4/6/8/10),
+systemuserlicenses 3, workflowdependency 3, msdyn_solutioncomponentsummary 3,
+msdyn_quoteinvoicingproduct 2, customeropportunityrole 3; views accountView1 (the contacts of
+active accounts), Inactive_ACC_custom (inactive accounts) and ``Contacts with name TIM`` (8 saved
+views). The column names of contact, lead, account, opportunity, connection, campaign, list and
+listmember include every name the Dynamics mapping page lists; ``connectionrole1.name`` is kept
+with its dot. The nine main tables carry ``createdon`` and ``modifiedon`` (``modifiedon`` never
+earlier), formatted ``yyyy-MM-ddTHH:mm:ssZ``, the delta column format documented for Dynamics.
+The view ``Contacts with name TIM`` has the documented view columns ``name``, ``fetchxml``,
+``querytype`` and ``userqueryid`` (with the lower-case originalType and the xdm block the page
+shows); accountView1 has the documented preview columns ``contactid``, ``fullname`` and
+``emailaddress1``. Both views add ``modifiedon`` (our choice, so a view can be ingested
+incrementally).
+
 Rows are stored as arrays aligned with ``columns`` to keep the file small; ``explore.py`` turns
 them into objects keyed by column name.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import uuid
@@ -42,6 +58,10 @@ TYPES: dict[str, tuple[str, dict[str, Any] | None]] = {
     "Decimal": ("double", {"type": "number"}),
     "Boolean": ("boolean", {"type": "boolean"}),
     "DateTime": ("string", {"type": "string", "format": "date-time"}),
+    # Lower-case spellings of the documented Dynamics view columns (they carry xdm as well).
+    "string": ("string", {"type": "string"}),
+    "guid": ("string", {"type": "string"}),
+    "int": ("integer", INT32),
 }
 
 FIRST = [
@@ -105,14 +125,65 @@ def table(
     }
 
 
+STREETS = ["Maple Avenue", "Harbor Road", "Station Street", "Orchard Lane", "Mill Road",
+           "Church Street", "Park Drive", "Bridge Street"]  # fmt: skip
+#: city -> (country, county, state or province, postal code prefix, latitude, longitude)
+PLACES: dict[str, tuple[str, str, str, str, float, float]] = {
+    "Springfield": ("US", "Greene", "MO", "658", 37.21, -93.29),
+    "Riverton": ("US", "Fremont", "WY", "825", 43.02, -108.38),
+    "Lakeside": ("CA", "Kings", "NS", "B3T", 44.63, -63.71),
+    "Hillview": ("GB", "Kent", "England", "CT1", 51.28, 1.08),
+    "Brookfield": ("AU", "Moreton Bay", "QLD", "450", -27.49, 152.91),
+    "Fairview": ("DE", "Bavaria", "BY", "803", 48.14, 11.58),
+}
+MIDDLE = ["A.", "J.", "L.", "M.", "R.", None, None, None]
+SALUTATIONS = ["Mr.", "Ms.", "Dr.", "Mx.", None]
+SUFFIXES = [None, None, None, None, "Jr.", "III"]
+DEPARTMENTS = ["Sales", "Finance", "Procurement", "Operations", "IT", "Marketing"]
+CAMPAIGN_THEMES = [
+    "Spring Launch", "Summer Webinar Series", "Autumn Trade Show", "Winter Renewal",
+    "Partner Roadshow", "Product Tour", "Loyalty Drive", "Customer Summit",
+]  # fmt: skip
+ROLE_NAMES = ["Decision Maker", "Influencer", "Technical Buyer", "Economic Buyer", "Champion",
+              "Stakeholder"]  # fmt: skip
+#: Dynamics object type codes used by ``list.createdfromcode`` and ``connection``.
+ACCOUNT_CODE, CONTACT_CODE, OPPORTUNITY_CODE, LEAD_CODE = 1, 2, 3, 4
+LIST_SIZES = (2, 4, 6, 8, 10)  # cycled over the lists: 25 lists -> 150 list members
+
+
 def person(rng: random.Random, domain: str) -> Row:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     return {
         "firstname": first,
+        "middlename": rng.choice(MIDDLE),
         "lastname": last,
         "fullname": f"{first} {last}",
+        "salutation": rng.choice(SALUTATIONS),
+        "suffix": rng.choice(SUFFIXES),
         "emailaddress1": f"{first.lower()}.{last.lower()}@{domain}",
+        "emailaddress2": f"{first[0].lower()}{last.lower()}@mail.{domain}",
         "telephone1": f"+1 555 01{rng.randrange(100):02d}",
+        "mobilephone": f"+1 555 02{rng.randrange(100):02d}",
+    }
+
+
+def address(rng: random.Random, table: str, index: int, city: str | None = None) -> Row:
+    """The ``address1_*`` block of a contact, lead or account."""
+    city = city or rng.choice(sorted(PLACES))
+    country, county, state, postal, lat, lon = PLACES[city]
+    return {
+        "address1_addressid": guid(f"{table}-address1", index),
+        "address1_line1": f"{rng.randrange(1, 400)} {rng.choice(STREETS)}",
+        "address1_line2": rng.choice([None, None, f"Suite {rng.randrange(100, 999)}"]),
+        "address1_line3": None,
+        "address1_city": city,
+        "address1_county": county,
+        "address1_stateorprovince": state,
+        "address1_postalcode": f"{postal}{rng.randrange(10, 99)}",
+        "address1_postofficebox": rng.choice([None, None, f"PO {rng.randrange(100, 9999)}"]),
+        "address1_country": country,
+        "address1_latitude": round(lat + rng.uniform(-0.05, 0.05), 5),
+        "address1_longitude": round(lon + rng.uniform(-0.05, 0.05), 5),
     }
 
 
@@ -138,17 +209,22 @@ def users(rng: random.Random) -> list[Row]:
 def accounts(rng: random.Random, owners: list[Row]) -> list[Row]:
     rows = []
     for i, company in enumerate(COMPANIES):
-        city, country = CITIES[i % len(CITIES)]
+        city, _ = CITIES[i % len(CITIES)]
         created = stamp(rng)
         rows.append({
             "accountid": guid("account", i),
             "name": company,
             "accountnumber": f"ACC-{10001 + i}",
+            "accountratingcode": 1,
+            "description": f"{company} is a fictional customer of the sample organisation.",
             "emailaddress1": f"info@{slug(company)}.example.com",
             "telephone1": f"+1 555 01{i:02d}",
+            "fax": f"+1 555 03{i:02d}",
             "websiteurl": f"https://{slug(company)}.example.com",
-            "address1_city": city,
-            "address1_country": country,
+            "tickersymbol": slug(company)[:4].upper(),
+            "sic": f"{rng.randrange(1000, 9999)}",
+            "address1_name": "Head office",
+            **address(rng, "account", i, city),
             "industrycode": rng.randrange(1, 34),
             "numberofemployees": rng.randrange(5, 5000),
             "revenue": float(rng.randrange(50, 90000) * 1000),
@@ -171,8 +247,13 @@ def contacts(rng: random.Random, accts: list[Row]) -> list[Row]:
             "contactid": guid("contact", i),
             **p,
             "jobtitle": rng.choice(TITLES),
+            "department": rng.choice(DEPARTMENTS),
+            "assistantname": rng.choice([None, f"{rng.choice(FIRST)} {rng.choice(LAST)}"]),
+            "assistantphone": rng.choice([None, f"+1 555 04{rng.randrange(100):02d}"]),
+            **address(rng, "contact", i, account["address1_city"]),
             "parentcustomerid": account["accountid"],
             "ownerid": account["ownerid"],
+            "gendercode": rng.choice([1, 2, None]),
             "donotemail": rng.random() < 0.2,
             "birthdate": f"{rng.randrange(1960, 2000)}-{rng.randrange(1, 13):02d}-"
             f"{rng.randrange(1, 29):02d}T00:00:00Z",
@@ -190,41 +271,138 @@ def leads(rng: random.Random, owners: list[Row]) -> list[Row]:
     for i in range(15):
         p = person(rng, "example.net")
         company = f"{rng.choice(LAST)} {rng.choice(['Traders', 'Holdings', 'Services'])}"
+        created = stamp(rng)
         rows.append({
             "leadid": guid("lead", i),
             "subject": f"Interest in {rng.choice(['widgets', 'support plan', 'bulk order'])}",
             **p,
+            "jobtitle": rng.choice(TITLES),
             "companyname": company,
+            "fax": rng.choice([None, f"+1 555 05{i:02d}"]),
+            **address(rng, "lead", i),
             "leadsourcecode": rng.randrange(1, 11),
             "leadqualitycode": rng.randrange(1, 4),
             "estimatedamount": float(rng.randrange(1, 200) * 500),
             "ownerid": owners[i % 9]["systemuserid"],
             "statecode": rng.choice([0, 0, 0, 1, 2]),
-            "createdon": stamp(rng),
+            "createdon": created,
+            "modifiedon": later(created, rng),
         })  # fmt: skip
     return rows
 
 
-def opportunities(rng: random.Random, accts: list[Row], people: list[Row]) -> list[Row]:
+def campaigns(rng: random.Random, owners: list[Row]) -> list[Row]:
+    rows = []
+    for i in range(25):
+        created = stamp(rng, 300)
+        start = later(created, rng)
+        budget = float(rng.randrange(5, 120) * 500)
+        author = owners[i % 9]["systemuserid"]
+        rows.append({
+            "campaignid": guid("campaign", i),
+            "name": f"{CAMPAIGN_THEMES[i % len(CAMPAIGN_THEMES)]} {2023 + i // 8}",
+            "budgetedcost": budget,
+            "totalactualcost": round(budget * rng.uniform(0.6, 1.2), 2),
+            "expectedrevenue": float(rng.randrange(10, 400) * 1000),
+            "actualstart": start,
+            "actualend": later(start, rng),
+            "expectedresponse": rng.randrange(1, 100),
+            "utcconversiontimezonecode": rng.choice([35, 85, 110, 190]),
+            "createdby": author,
+            "modifiedby": rng.choice([author, owners[(i + 3) % 9]["systemuserid"]]),
+            "statecode": 1 if i % 6 == 5 else 0,
+            "createdon": created,
+            "modifiedon": later(created, rng),
+        })  # fmt: skip
+    return rows
+
+
+def opportunities(
+    rng: random.Random, accts: list[Row], people: list[Row], camps: list[Row]
+) -> list[Row]:
     rows = []
     for i in range(18):
         account = accts[(i * 5) % len(accts)]
         related = [c for c in people if c["parentcustomerid"] == account["accountid"]]
         created = stamp(rng, 400)
+        state = rng.choice([0, 0, 1, 2])
+        estimated = float(rng.randrange(5, 500) * 1000)
+        closed = later(created, rng) if state else None
         rows.append({
             "opportunityid": guid("opportunity", i),
             "name": f"{account['name']} - {rng.choice(['renewal', 'expansion', 'pilot'])}",
             "parentaccountid": account["accountid"],
             "parentcontactid": rng.choice(related)["contactid"] if related else None,
-            "estimatedvalue": float(rng.randrange(5, 500) * 1000),
+            "campaignid": rng.choice(camps)["campaignid"] if i % 3 else None,
+            "estimatedvalue": estimated,
             "estimatedclosedate": later(created, rng),
-            "closeprobability": rng.choice([10, 25, 50, 75, 90]),
+            "actualvalue": round(estimated * rng.uniform(0.8, 1.1), 2) if state == 1 else None,
+            "actualclosedate": closed,
+            "closeprobability": 100 if state == 1 else rng.choice([10, 25, 50, 75, 90]),
+            "salesstage": rng.randrange(0, 4),
             "stepname": rng.choice(STEPS),
             "ownerid": account["ownerid"],
-            "statecode": rng.choice([0, 0, 1, 2]),
+            "statecode": state,
             "createdon": created,
+            "modifiedon": later(closed or created, rng),
         })  # fmt: skip
     return rows
+
+
+def connections(rng: random.Random, opps: list[Row], people: list[Row]) -> list[Row]:
+    """Opportunity contact roles: record1 an opportunity, record2 a contact of its account."""
+    rows = []
+    for i in range(40):
+        opp = opps[i % len(opps)]
+        related = [c for c in people if c["parentcustomerid"] == opp["parentaccountid"]]
+        contact = rng.choice(related or people)
+        created = stamp(rng)
+        rows.append({
+            "connectionid": guid("connection", i),
+            "record1id": opp["opportunityid"],
+            "record1objecttypecode": OPPORTUNITY_CODE,
+            "record2id": contact["contactid"],
+            "record2objecttypecode": CONTACT_CODE,
+            "connectionrole1.name": rng.choice(ROLE_NAMES),
+            "createdon": created,
+            "modifiedon": later(created, rng),
+        })  # fmt: skip
+    return rows
+
+
+def marketing_lists(
+    rng: random.Random, owners: list[Row], members: dict[int, list[Row]]
+) -> tuple[list[Row], list[Row]]:
+    """Marketing lists and their members; ``members`` maps createdfromcode -> candidates."""
+    id_key = {ACCOUNT_CODE: "accountid", CONTACT_CODE: "contactid", LEAD_CODE: "leadid"}
+    kinds = {ACCOUNT_CODE: "accounts", CONTACT_CODE: "contacts", LEAD_CODE: "leads"}
+    codes = (CONTACT_CODE, CONTACT_CODE, LEAD_CODE, ACCOUNT_CODE)
+    lists: list[Row] = []
+    listmembers: list[Row] = []
+    for i in range(25):
+        code = codes[i % len(codes)]
+        size = LIST_SIZES[i % len(LIST_SIZES)]
+        created = stamp(rng, 300)
+        lists.append({
+            "listid": guid("list", i),
+            "listname": f"{CAMPAIGN_THEMES[i % len(CAMPAIGN_THEMES)]} {kinds[code]} #{i + 1}",
+            "createdfromcode": code,
+            "membercount": size,
+            "ownerid": owners[i % 9]["systemuserid"],
+            "statecode": 0,
+            "createdon": created,
+            "modifiedon": later(created, rng),
+        })  # fmt: skip
+        for entity in rng.sample(members[code], size):
+            joined = later(created, rng)
+            listmembers.append({
+                "listmemberid": guid("listmember", len(listmembers)),
+                "listid": lists[-1]["listid"],
+                "entityid": entity[id_key[code]],
+                "createdon": joined,
+                "modifiedon": joined,
+            })  # fmt: skip
+    return lists, listmembers
 
 
 def small_tables(rng: random.Random, owners: list[Row], opps: list[Row]) -> list[dict[str, Any]]:
@@ -286,53 +464,131 @@ def small_tables(rng: random.Random, owners: list[Row], opps: list[Row]) -> list
     ]  # fmt: skip
 
 
+def user_queries(rng: random.Random, owners: list[Row]) -> list[Row]:
+    """Saved views of the organisation, as the documented view schema describes them."""
+    views = [
+        ("Contacts with name TIM", "contact", "firstname", "like", "Tim%"),
+        ("accountView1", "contact", "statecode", "eq", "0"),
+        ("Inactive_ACC_custom", "account", "statecode", "eq", "1"),
+        ("My open leads", "lead", "statecode", "eq", "0"),
+        ("Won opportunities", "opportunity", "statecode", "eq", "1"),
+        ("Active campaigns", "campaign", "statecode", "eq", "0"),
+        ("Contact marketing lists", "list", "createdfromcode", "eq", "2"),
+        ("Decision makers", "connection", "connectionrole1.name", "eq", "Decision Maker"),
+    ]
+    rows = []
+    for i, (name, entity, attribute, operator, value) in enumerate(views):
+        fetch = (
+            f'<fetch version="1.0" mapping="logical"><entity name="{entity}">'
+            f'<all-attributes /><filter type="and"><condition attribute="{attribute}" '
+            f'operator="{operator}" value="{value}" /></filter></entity></fetch>'
+        )
+        created = stamp(rng, 200)
+        rows.append({
+            "userqueryid": guid("userquery", i),
+            "name": name,
+            "fetchxml": fetch,
+            "querytype": 0,
+            "ownerid": owners[i % 9]["systemuserid"],
+            "createdon": created,
+            "modifiedon": later(created, rng),
+        })  # fmt: skip
+    return rows
+
+
 USER_COLS = [("systemuserid", "Guid"), ("fullname", "String"), ("firstname", "String"),
              ("lastname", "String"), ("internalemailaddress", "String"), ("domainname", "String"),
              ("title", "String"), ("businessunitid", "Lookup"), ("isdisabled", "Boolean"),
              ("createdon", "DateTime")]  # fmt: skip
+ADDRESS_COLS = [("address1_addressid", "Guid"), ("address1_line1", "String"),
+                ("address1_line2", "String"), ("address1_line3", "String"),
+                ("address1_city", "String"), ("address1_county", "String"),
+                ("address1_stateorprovince", "String"), ("address1_postalcode", "String"),
+                ("address1_postofficebox", "String"), ("address1_country", "String"),
+                ("address1_latitude", "Double"), ("address1_longitude", "Double")]  # fmt: skip
+NAME_COLS = [("firstname", "String"), ("middlename", "String"), ("lastname", "String"),
+             ("fullname", "String"), ("salutation", "String"), ("suffix", "String"),
+             ("emailaddress1", "String"), ("emailaddress2", "String"), ("telephone1", "String"),
+             ("mobilephone", "String"), ("jobtitle", "String")]  # fmt: skip
 ACCOUNT_COLS = [("accountid", "Guid"), ("name", "String"), ("accountnumber", "String"),
-                ("emailaddress1", "String"), ("telephone1", "String"), ("websiteurl", "String"),
-                ("address1_city", "String"), ("address1_country", "String"),
-                ("industrycode", "Int"), ("numberofemployees", "Int"), ("revenue", "Money"),
-                ("ownerid", "Lookup"), ("primarycontactid", "Lookup"), ("statecode", "Int"),
-                ("createdon", "DateTime"), ("modifiedon", "DateTime")]  # fmt: skip
-CONTACT_COLS = [("contactid", "Guid"), ("firstname", "String"), ("lastname", "String"),
-                ("fullname", "String"), ("emailaddress1", "String"), ("telephone1", "String"),
-                ("jobtitle", "String"), ("parentcustomerid", "Lookup"), ("ownerid", "Lookup"),
+                ("accountratingcode", "Int"), ("description", "String"),
+                ("emailaddress1", "String"), ("telephone1", "String"), ("fax", "String"),
+                ("websiteurl", "String"), ("tickersymbol", "String"), ("sic", "String"),
+                ("address1_name", "String"), *ADDRESS_COLS, ("industrycode", "Int"),
+                ("numberofemployees", "Int"), ("revenue", "Money"), ("ownerid", "Lookup"),
+                ("primarycontactid", "Lookup"), ("statecode", "Int"), ("createdon", "DateTime"),
+                ("modifiedon", "DateTime")]  # fmt: skip
+CONTACT_COLS = [("contactid", "Guid"), *NAME_COLS, ("department", "String"),
+                ("assistantname", "String"), ("assistantphone", "String"), *ADDRESS_COLS,
+                ("parentcustomerid", "Lookup"), ("ownerid", "Lookup"), ("gendercode", "Int"),
                 ("donotemail", "Boolean"), ("birthdate", "DateTime"), ("statecode", "Int"),
                 ("createdon", "DateTime"), ("modifiedon", "DateTime")]  # fmt: skip
-LEAD_COLS = [("leadid", "Guid"), ("subject", "String"), ("firstname", "String"),
-             ("lastname", "String"), ("fullname", "String"), ("companyname", "String"),
-             ("emailaddress1", "String"), ("telephone1", "String"), ("leadsourcecode", "Int"),
+LEAD_COLS = [("leadid", "Guid"), ("subject", "String"), *NAME_COLS, ("companyname", "String"),
+             ("fax", "String"), *ADDRESS_COLS, ("leadsourcecode", "Int"),
              ("leadqualitycode", "Int"), ("estimatedamount", "Money"), ("ownerid", "Lookup"),
-             ("statecode", "Int"), ("createdon", "DateTime")]  # fmt: skip
+             ("statecode", "Int"), ("createdon", "DateTime"),
+             ("modifiedon", "DateTime")]  # fmt: skip
 OPP_COLS = [("opportunityid", "Guid"), ("name", "String"), ("parentaccountid", "Lookup"),
-            ("parentcontactid", "Lookup"), ("estimatedvalue", "Money"),
-            ("estimatedclosedate", "DateTime"), ("closeprobability", "Int"),
+            ("parentcontactid", "Lookup"), ("campaignid", "Lookup"), ("estimatedvalue", "Money"),
+            ("estimatedclosedate", "DateTime"), ("actualvalue", "Money"),
+            ("actualclosedate", "DateTime"), ("closeprobability", "Int"), ("salesstage", "Int"),
             ("stepname", "String"), ("ownerid", "Lookup"), ("statecode", "Int"),
-            ("createdon", "DateTime")]  # fmt: skip
+            ("createdon", "DateTime"), ("modifiedon", "DateTime")]  # fmt: skip
+CAMPAIGN_COLS = [("campaignid", "Guid"), ("name", "String"), ("budgetedcost", "Money"),
+                 ("totalactualcost", "Money"), ("expectedrevenue", "Money"),
+                 ("actualstart", "DateTime"), ("actualend", "DateTime"),
+                 ("expectedresponse", "Int"), ("utcconversiontimezonecode", "Int"),
+                 ("createdby", "Lookup"), ("modifiedby", "Lookup"), ("statecode", "Int"),
+                 ("createdon", "DateTime"), ("modifiedon", "DateTime")]  # fmt: skip
+CONNECTION_COLS = [("connectionid", "Guid"), ("record1id", "Lookup"),
+                   ("record1objecttypecode", "Int"), ("record2id", "Lookup"),
+                   ("record2objecttypecode", "Int"), ("connectionrole1.name", "String"),
+                   ("createdon", "DateTime"), ("modifiedon", "DateTime")]  # fmt: skip
+LIST_COLS = [("listid", "Guid"), ("listname", "String"), ("createdfromcode", "Int"),
+             ("membercount", "Int"), ("ownerid", "Lookup"), ("statecode", "Int"),
+             ("createdon", "DateTime"), ("modifiedon", "DateTime")]  # fmt: skip
+LISTMEMBER_COLS = [("listmemberid", "Guid"), ("listid", "Lookup"), ("entityid", "Lookup"),
+                   ("createdon", "DateTime"), ("modifiedon", "DateTime")]  # fmt: skip
+#: View columns as the Dynamics page shows them: lower-case originalType plus an xdm block.
+CONTACT_VIEW_COLS = [("contactid", "guid"), ("fullname", "string"), ("emailaddress1", "string"),
+                     ("modifiedon", "DateTime")]  # fmt: skip
+QUERY_VIEW_COLS = [("name", "string"), ("fetchxml", "string"), ("querytype", "int"),
+                   ("userqueryid", "guid"), ("modifiedon", "DateTime")]  # fmt: skip
 
 
 def dynamics(rng: random.Random) -> dict[str, Any]:
     owners = users(rng)
     accts = accounts(rng, owners)
     people = contacts(rng, accts)
-    opps = opportunities(rng, accts, people)
+    prospects = leads(rng, owners)
+    camps = campaigns(rng, owners)
+    opps = opportunities(rng, accts, people, camps)
+    links = connections(rng, opps, people)
+    lists, members = marketing_lists(
+        rng, owners, {ACCOUNT_CODE: accts, CONTACT_CODE: people, LEAD_CODE: prospects}
+    )
+    queries = user_queries(rng, owners)
     inactive = [a for a in accts if a["statecode"] == 1]
-    view1 = [("accountid", "Guid"), ("name", "String"), ("telephone1", "String"),
-             ("address1_city", "String"), ("ownerid", "Lookup")]  # fmt: skip
+    active_ids = {a["accountid"] for a in accts if a["statecode"] == 0}
+    active_people = [c for c in people if c["parentcustomerid"] in active_ids]
     inactive_cols = [("accountid", "Guid"), ("name", "String"), ("statecode", "Int"),
                      ("modifiedon", "DateTime")]  # fmt: skip
     objects = [
         table("table", "Account", "account", ACCOUNT_COLS, accts),
         table("table", "Contact", "contact", CONTACT_COLS, people),
-        table("table", "Lead", "lead", LEAD_COLS, leads(rng, owners)),
+        table("table", "Lead", "lead", LEAD_COLS, prospects),
         table("table", "Opportunity", "opportunity", OPP_COLS, opps),
         table("table", "User", "systemuser", USER_COLS, owners),
+        table("table", "Connection", "connection", CONNECTION_COLS, links),
+        table("table", "Campaign", "campaign", CAMPAIGN_COLS, camps),
+        table("table", "Marketing List", "list", LIST_COLS, lists),
+        table("table", "Marketing List Member", "listmember", LISTMEMBER_COLS, members),
         *small_tables(rng, owners, opps),
-        table("view", "accountView1", "accountView1", view1, accts[:10]),
+        table("view", "accountView1", "accountView1", CONTACT_VIEW_COLS, active_people),
         table("view", "Inactive_ACC_custom", "Inactive_ACC_custom", inactive_cols, inactive),
-    ]
+        table("view", "Contacts with name TIM", "Contacts with name TIM", QUERY_VIEW_COLS,
+              queries),
+    ]  # fmt: skip
     return {"objects": objects}
 
 
@@ -463,11 +719,19 @@ def build() -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    text = json.dumps(build(), separators=(",", ":"), ensure_ascii=True)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({len(text)} bytes)")
+def render() -> str:
+    """The file's exact text."""
+    return json.dumps(build(), separators=(",", ":"), ensure_ascii=True) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=OUT, help="where to write the JSON")
+    out: Path = parser.parse_args(argv).output
+    text = render()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out} ({len(text) - 1} bytes)")
 
 
 if __name__ == "__main__":

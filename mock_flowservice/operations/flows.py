@@ -29,7 +29,7 @@ from .. import engine
 from ..config import MockConfig
 from ..engine import Action, ResourceType
 from ..errors import FlowError, invalid_request, missing_field
-from ..flow_specs import FlowSpec, FlowSpecs
+from ..flow_catalog import FlowSpec, FlowSpecCatalog
 from ..model import Caller, Document, Tenant, now_ms
 from ..storage import Store
 from ..validation import body_field
@@ -69,7 +69,7 @@ FLOWS: ResourceType[Document] = ResourceType(
 
 def create_flow(
     store: Store,
-    flow_specs: FlowSpecs,
+    flow_specs: FlowSpecCatalog,
     config: MockConfig,
     tenant: Tenant,
     caller: Caller,
@@ -92,7 +92,7 @@ def create_flow(
 
 def patch_flow(
     store: Store,
-    flow_specs: FlowSpecs,
+    flow_specs: FlowSpecCatalog,
     config: MockConfig,
     tenant: Tenant,
     caller: Caller,
@@ -104,7 +104,7 @@ def patch_flow(
     ``options``; the flow spec and the connections cannot change (create a new flow)."""
 
     def check(current: Document, fields: dict[str, Any]) -> dict[str, Any]:
-        spec = flow_specs.get(str(current.fields["flowSpec"]["id"]))
+        spec = flow_specs.spec(str(current.fields["flowSpec"]["id"]))
         if spec is None:  # pragma: no cover - a stored flow names a packaged spec
             raise FlowError("1413-400")
         draft = current.state == DRAFT_STATE
@@ -130,7 +130,7 @@ def patch_flow(
 
 def _validated(
     store: Store,
-    flow_specs: FlowSpecs,
+    flow_specs: FlowSpecCatalog,
     config: MockConfig,
     tenant: Tenant,
     body: dict[str, Any],
@@ -153,11 +153,11 @@ def _validated(
     return fields
 
 
-def _flow_spec(flow_specs: FlowSpecs, body: dict[str, Any]) -> FlowSpec:
+def _flow_spec(flow_specs: FlowSpecCatalog, body: dict[str, Any]) -> FlowSpec:
     ref = body_field(body, "flowSpec", "flowSpec", dict, required=True)
     spec_id = body_field(ref, "id", "flowSpec.id", str, required=True)
     version = body_field(ref, "version", "flowSpec.version", str, required=False)
-    spec = flow_specs.get(spec_id)
+    spec = flow_specs.spec(spec_id.lower())
     if spec is None or (version is not None and version != spec.version):
         raise FlowError("1413-400")
     return spec
@@ -176,14 +176,14 @@ def _connections(
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
         raise FlowError("1338-400", connectionType=side)
     rtype = SOURCE_CONNECTIONS if side == "source" else TARGET_CONNECTIONS
-    admits = spec.admits_source if side == "source" else spec.admits_target
+    admits = spec.source_spec_ids if side == "source" else spec.target_spec_ids
     found = []
     for record_id in ids:
         record: Document | None = store.get(rtype.kind, tenant, record_id)
         if record is None:
             raise invalid_request(f"The {side} connection {record_id} could not be found.")
         spec_id = str(record.fields["connectionSpec"]["id"])
-        if not admits(spec_id):
+        if spec_id not in admits:
             raise invalid_request(
                 f"The flow spec {spec.name} does not accept the {side} connection {record_id} "
                 f"(connection spec {spec_id})."

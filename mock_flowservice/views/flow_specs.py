@@ -23,7 +23,7 @@ FLOW_SPEC_FIELDS = frozenset(
 
 @bp.get("/flowSpecs")
 def list_flow_specs() -> Response:
-    documents = [spec.as_json() for spec in current().flow_specs]
+    documents = current().flow_specs.all()
     return json_response({"items": filter_documents(documents, query_args(), FLOW_SPEC_FIELDS)})
 
 
@@ -31,14 +31,14 @@ def list_flow_specs() -> Response:
 def search_flow_specs() -> Response:
     """``queryString`` conditions as on the listing (``limit`` and the rest are not needed for a
     catalog this small and are refused like unknown listing params)."""
-    documents = [spec.as_json() for spec in current().flow_specs]
+    documents = current().flow_specs.all()
     args = search_args(json_body(), None)
     return json_response({"items": filter_documents(documents, args, FLOW_SPEC_FIELDS)})
 
 
 @route_both(bp, "/flowSpecs/<spec_id>", methods=["GET"])
 def retrieve_flow_spec(spec_id: str) -> Response:
-    spec = current().flow_specs.get(spec_id)
+    spec = current().flow_specs.get(spec_id.lower())
     if spec is None:
         raise not_found(spec_id, "flowSpecs")
-    return json_response({"items": [spec.as_json()]})
+    return json_response({"items": [spec]})
