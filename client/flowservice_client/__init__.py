@@ -45,7 +45,7 @@ from ._models import (
     ConnectionSpecRef,
     CreatedRef,
 )
-from ._pipeline import Page, SourceConnection, TargetConnection
+from ._pipeline import Flow, FlowSpec, Page, SourceConnection, TargetConnection
 from ._specs import DYNAMICS_BASIC_AUTH, DYNAMICS_SERVICE_PRINCIPAL_AUTH, DYNAMICS_SPEC_ID
 
 __version__ = "0.1.0"
@@ -69,8 +69,10 @@ __all__ = [
     "ConnectionSpecRef",
     "CreatedRef",
     "DecodingError",
+    "Flow",
     "FlowServiceClient",
     "FlowServiceError",
+    "FlowSpec",
     "ForbiddenError",
     "HTTPError",
     "NoResultError",

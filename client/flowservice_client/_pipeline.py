@@ -1,4 +1,5 @@
-"""The pipeline after the base connection: source and target connections (FACTS-2 §2, §3).
+"""The pipeline after the base connection: source and target connections, flow specs and
+flows (FACTS-2 §2–§5).
 
 Every collection has the same seven calls, written once in :class:`_Collection` (listing
 pages followed through ``_links.next.href``, counts, search, wrapped single reads, JSON Patch
@@ -12,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ._connections import PatchOp, listing, single_item
-from ._errors import DecodingError
+from ._errors import DecodingError, NoResultError
 from ._http import Transport
 from ._models import CreatedRef, JSONObject
 from ._paging import Filters, path_id, property_params, resolve_next
 
-__all__ = ["Page", "PipelineMixin", "SourceConnection", "TargetConnection"]
+__all__ = ["Flow", "FlowSpec", "Page", "PipelineMixin", "SourceConnection", "TargetConnection"]
 
 T = TypeVar("T")
 
@@ -87,6 +88,64 @@ class TargetConnection:
             etag=data.get("etag"),
             connection_spec_id=_spec_id(data),
             dataset_id=dataset if isinstance(dataset, str) else None,
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """A flow spec: which sources and targets a dataflow may join, and its schemas."""
+
+    id: str
+    name: str | None
+    source_connection_spec_ids: tuple[str, ...]
+    target_connection_spec_ids: tuple[str, ...]
+    raw: JSONObject = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> FlowSpec:
+        data = _require(data, "flow spec")
+        sources = data.get("sourceConnectionSpecIds")
+        targets = data.get("targetConnectionSpecIds")
+        return cls(
+            id=str(data["id"]),
+            name=data.get("name"),
+            source_connection_spec_ids=tuple(sources) if isinstance(sources, list) else (),
+            target_connection_spec_ids=tuple(targets) if isinstance(targets, list) else (),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A dataflow: its spec, connections, schedule and state."""
+
+    id: str
+    name: str | None
+    state: str | None
+    etag: str | None
+    flow_spec_id: str | None
+    source_connection_ids: tuple[str, ...]
+    target_connection_ids: tuple[str, ...]
+    schedule: JSONObject
+    raw: JSONObject = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Flow:
+        data = _require(data, "flow")
+        spec = data.get("flowSpec")
+        sources = data.get("sourceConnectionIds")
+        targets = data.get("targetConnectionIds")
+        schedule = data.get("scheduleParams")
+        return cls(
+            id=str(data["id"]),
+            name=data.get("name"),
+            state=data.get("state"),
+            etag=data.get("etag"),
+            flow_spec_id=spec.get("id") if isinstance(spec, Mapping) else None,
+            source_connection_ids=tuple(sources) if isinstance(sources, list) else (),
+            target_connection_ids=tuple(targets) if isinstance(targets, list) else (),
+            schedule=schedule if isinstance(schedule, Mapping) else {},
             raw=data,
         )
 
@@ -202,10 +261,12 @@ SOURCES: _Collection[SourceConnection] = _Collection(
 TARGETS: _Collection[TargetConnection] = _Collection(
     "targetConnections", TargetConnection.from_dict
 )
+FLOWS: _Collection[Flow] = _Collection("flows", Flow.from_dict)
 
 
 class PipelineMixin:
-    """Source- and target-connection calls. The client class provides ``_transport``."""
+    """Source and target connection, flow spec and flow calls; the client provides
+    ``_transport``."""
 
     _transport: Transport
 
@@ -330,3 +391,74 @@ class PipelineMixin:
     def publish_target_connection(self, target_connection_id: str) -> CreatedRef:
         """``POST /targetConnections/{id}/action?op=publish``: a draft goes live."""
         return TARGETS.action(self._transport, target_connection_id, "publish")
+
+    # -- flow specs ----------------------------------------------------------------------
+
+    def list_flow_specs(self, filters: Filters = ()) -> list[FlowSpec]:
+        """``GET /flowSpecs`` with ``property`` filters (``{"name": "CRMToAEP"}``)."""
+        params: dict[str, str | list[str]] = {}
+        if property_params(filters):
+            params["property"] = property_params(filters)
+        body = self._transport.request("GET", "/flowSpecs", params=params)
+        items, _ = listing(body, "list_flow_specs")
+        return [FlowSpec.from_dict(item) for item in items]
+
+    def retrieve_flow_spec(self, flow_spec_id: str) -> FlowSpec:
+        """``GET /flowSpecs/{id}`` (the body is wrapped in ``items``)."""
+        body = self._transport.request("GET", f"/flowSpecs/{path_id(flow_spec_id)}")
+        return FlowSpec.from_dict(single_item(body, "retrieve_flow_spec"))
+
+    def find_flow_spec(self, name: str) -> FlowSpec:
+        """The flow spec of that name (``CRMToAEP``); ``NoResultError`` when there is none."""
+        found = self.list_flow_specs({"name": name})
+        if not found:
+            raise NoResultError(f"no flow spec named {name!r}")
+        return found[0]
+
+    # -- flows ---------------------------------------------------------------------------
+
+    def list_flows(
+        self, filters: Filters = (), *, orderby: str | None = None, limit: int | None = None
+    ) -> Iterator[Flow]:
+        """Every matching flow, page after page (``limit`` is the page size)."""
+        return FLOWS.every(self._transport, filters, orderby=orderby, limit=limit)
+
+    def count_flows(self, filters: Filters = ()) -> int:
+        """``GET /flows?count=true``: how many match."""
+        return FLOWS.count(self._transport, filters)
+
+    def search_flows(self, query_string: str, *, limit: int | None = None) -> Page[Flow]:
+        """``POST /flows/search`` (one page)."""
+        return FLOWS.search(self._transport, query_string, limit=limit)
+
+    def create_flow(self, body: Mapping[str, Any], *, draft: bool = False) -> CreatedRef:
+        """``POST /flows`` with the body as the docs show it (``flowSpec``, the connection
+        ids, ``transformations``, ``scheduleParams``)."""
+        return FLOWS.create(self._transport, body, draft)
+
+    def retrieve_flow(self, flow_id: str) -> Flow:
+        """``GET /flows/{id}`` (the body is wrapped in ``items``)."""
+        return FLOWS.retrieve(self._transport, flow_id)
+
+    def patch_flow(
+        self, flow_id: str, ops: Sequence[PatchOp], *, if_match: str | None = None
+    ) -> CreatedRef:
+        """JSON Patch; without ``if_match`` the current etag is read first."""
+        etag = if_match or self.retrieve_flow(flow_id).etag
+        return FLOWS.patch(self._transport, flow_id, ops, etag)
+
+    def delete_flow(self, flow_id: str) -> None:
+        """``DELETE /flows/{id}``; 204 No Content."""
+        FLOWS.delete(self._transport, flow_id)
+
+    def enable_flow(self, flow_id: str) -> CreatedRef:
+        """``POST /flows/{id}/action?op=enable``."""
+        return FLOWS.action(self._transport, flow_id, "enable")
+
+    def disable_flow(self, flow_id: str) -> CreatedRef:
+        """``POST /flows/{id}/action?op=disable``."""
+        return FLOWS.action(self._transport, flow_id, "disable")
+
+    def publish_flow(self, flow_id: str) -> CreatedRef:
+        """``POST /flows/{id}/action?op=publish``: a draft flow goes live."""
+        return FLOWS.action(self._transport, flow_id, "publish")

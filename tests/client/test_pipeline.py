@@ -82,3 +82,56 @@ def test_source_connection_draft_and_refusal(fs: FlowServiceClient) -> None:
     with pytest.raises(BadRequestError) as refused:
         fs.create_source_connection("bad", base_id, DYNAMICS_SPEC_ID, {}, data_format="xml")
     assert refused.value.code == "FLOW-1327-400"
+
+
+def test_the_tutorial_chain_through_the_client(fs: FlowServiceClient) -> None:
+    """Base connection → source → Data Lake target → CRMToAEP → flow → disable/enable."""
+    base_id = _base(fs)
+    source = fs.create_source_connection(
+        "contacts", base_id, DYNAMICS_SPEC_ID, {"tableName": "contact"}
+    )
+    target = fs.create_target_connection(
+        "lake", "6889f4f89b982b2b90bc1207", "https://ns.adobe.com/acme/schemas/contact"
+    )
+    assert fs.retrieve_target_connection(target.id).dataset_id == "6889f4f89b982b2b90bc1207"
+    spec = fs.find_flow_spec("CRMToAEP")
+    assert DYNAMICS_SPEC_ID in spec.source_connection_spec_ids
+    assert fs.retrieve_flow_spec(spec.id) == spec
+    created = fs.create_flow(
+        {
+            "name": "contacts to the lake",
+            "flowSpec": {"id": spec.id, "version": "1.0"},
+            "sourceConnectionIds": [source.id],
+            "targetConnectionIds": [target.id],
+            "transformations": [
+                {"name": "Copy", "params": {"deltaColumn": {"name": "modifiedon"}}},
+                {"name": "Mapping", "params": {"mappingId": "93ddfa69c4864d978832b1e5ef6ec3b9"}},
+            ],
+            "scheduleParams": {"startTime": 1700000000, "frequency": "hour", "interval": 1},
+        }
+    )
+    flow = fs.retrieve_flow(created.id)
+    assert (flow.state, flow.flow_spec_id, flow.source_connection_ids) == (
+        "enabled",
+        spec.id,
+        (source.id,),
+    )
+    fs.disable_flow(flow.id)
+    assert fs.retrieve_flow(flow.id).state == "disabled"
+    with pytest.raises(BadRequestError) as refused:
+        fs.disable_flow(flow.id)
+    assert refused.value.code == "FLOW-1422-400"
+    fs.enable_flow(flow.id)
+    fs.patch_flow(flow.id, [{"op": "replace", "path": "/scheduleParams/interval", "value": 2}])
+    assert fs.retrieve_flow(flow.id).schedule["interval"] == 2
+    assert [f.id for f in fs.list_flows({"state": "enabled"})] == [flow.id]
+    assert fs.count_flows() == 1
+    assert [f.id for f in fs.search_flows("state==enabled").items] == [flow.id]
+    with pytest.raises(BadRequestError) as in_use:
+        fs.delete_source_connection(source.id)
+    assert in_use.value.code == "FLOW-1447-400"
+    fs.delete_flow(flow.id)
+    fs.delete_source_connection(source.id)
+    fs.delete_target_connection(target.id)
+    with pytest.raises(NotFoundError):
+        fs.retrieve_flow(flow.id)

@@ -17,7 +17,7 @@ EXPECTED_ALL = {
     "NotFoundError", "PayloadTooLargeError", "PreconditionFailedError", "RateLimitedError",
     "ServerError", "StaticTokenProvider", "TokenError", "TokenProvider", "TransportError",
     "UnauthorizedError", "__version__", "build_retry", "Page", "SourceConnection",
-    "TargetConnection",
+    "TargetConnection", "Flow", "FlowSpec",
 }  # fmt: skip
 
 OPERATIONS = [
@@ -33,6 +33,9 @@ OPERATIONS = [
             ("patch", ""), ("delete", ""), ("publish", ""),
         )
     ),
+    "list_flow_specs", "retrieve_flow_spec", "find_flow_spec", "list_flows", "count_flows",
+    "search_flows", "create_flow", "retrieve_flow", "patch_flow", "delete_flow", "enable_flow",
+    "disable_flow", "publish_flow",
 ]  # fmt: skip
 
 
