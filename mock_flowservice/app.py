@@ -39,6 +39,7 @@ from .views import (
     health,
     ims,
     openapi,
+    runs,
     source_connections,
     target_connections,
 )
@@ -84,6 +85,7 @@ def _flowservice_blueprint(settings: MockConfig) -> Blueprint:
     api.register_blueprint(connection_specs.bp)
     api.register_blueprint(flow_specs.bp)
     api.register_blueprint(flows.bp)
+    api.register_blueprint(runs.bp)
     api.register_blueprint(source_connections.bp)
     api.register_blueprint(target_connections.bp)
     return api

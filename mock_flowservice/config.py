@@ -71,6 +71,11 @@ class MockConfig:
     #: still uses is refused ("refuse": 1418 for a base connection, 1447 for the others) or
     #: allowed ("allow"; the flow keeps the dangling id).
     delete_in_use: Literal["refuse", "allow"] = "refuse"
+    #: FACTS-2 §11.5: how long a run stays ``inProgress`` (by the mock's clock) before it ends.
+    run_duration_seconds: int = 60
+    #: At most this many runs of one flow are materialised per read (a flow backfilled from
+    #: years ago catches up over several reads instead of answering slowly once).
+    max_runs_per_sync: int = 100
     #: Extra settings for extensions (kept, never interpreted here).
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -145,7 +145,8 @@ def test_operation_ids() -> None:
         "listSourceConnections", "searchSourceConnections", "performSourceConnectionAction",
         "listTargetConnections", "searchTargetConnections", "performTargetConnectionAction",
         "listFlows", "createFlow", "searchFlows", "retrieveFlow", "patchFlow", "deleteFlow",
-        "performFlowAction", "listFlowSpecs", "searchFlowSpecs", "retrieveFlowSpec",
+        "performFlowAction", "listFlowSpecs", "searchFlowSpecs", "retrieveFlowSpec", "listRuns",
+        "retrieveRun",
     }  # fmt: skip
 
 
@@ -175,6 +176,7 @@ SEMANTIC_400 = {
     "searchFlows": "the same listing rules as connections",
     "listFlowSpecs": "filter fields and operators are checked beyond syntax",
     "searchFlowSpecs": "filter fields and operators are checked beyond syntax",
+    "listRuns": "the same listing rules as connections",
     "performSourceConnectionAction": "publish is only valid on a draft",
     "performTargetConnectionAction": "publish is only valid on a draft",
     **{

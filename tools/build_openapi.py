@@ -1584,6 +1584,76 @@ def collection_paths() -> Json:
     return paths
 
 
+def run_paths() -> Json:
+    listing = [ref("parameters", n) for n in ("Property", "Limit", "OrderBy")]
+    listing += [ref("parameters", n) for n in ("ContinuationToken", "Count")]
+    run = {
+        "type": "object",
+        "required": ["id", "flowId", "state", "metrics", "activities", "etag"],
+        "properties": {
+            "id": {"type": "string"},
+            "flowId": {"type": "string"},
+            "state": {"type": "string", "enum": ["inProgress", "success", "failed"]},
+            "metrics": {"type": "object"},
+            "activities": {"type": "array", "items": {"type": "object"}},
+            "etag": {"type": "string"},
+        },
+    }
+    page = {
+        "type": "object",
+        "required": ["items", "_links"],
+        "properties": {"items": {"type": "array", "items": run}, "_links": {"type": "object"}},
+    }
+    return {
+        "/runs": {
+            "get": operation(
+                "listRuns",
+                "Runs",
+                "List flow runs",
+                "Runs of the caller's flows (`property=flowId==...`, `state==success`), after the "
+                "runs that came due by the mock's clock are materialised. "
+                + codes_note(*LISTING_CODES),
+                parameters=listing,
+                responses={
+                    "200": ok(
+                        "A page of runs, or the count.",
+                        {"oneOf": [page, schema_ref("ConnectionCount")]},
+                    ),
+                    **errors(),
+                },
+            )
+        },
+        "/runs/{runId}": {
+            "x-mock-trailing-slash": True,
+            "parameters": [
+                {
+                    "name": "runId",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1},
+                }
+            ],
+            "get": operation(
+                "retrieveRun",
+                "Runs",
+                "Read one flow run",
+                "Wrapped in `items`. " + codes_note("1439-404"),
+                responses={
+                    "200": ok(
+                        "The run.",
+                        {
+                            "type": "object",
+                            "required": ["items"],
+                            "properties": {"items": {"type": "array", "items": run}},
+                        },
+                    ),
+                    **errors(by_id=True),
+                },
+            ),
+        },
+    }
+
+
 def flow_spec_paths() -> Json:
     spec_id = {
         "name": "flowSpecId",
@@ -1849,6 +1919,7 @@ def build_document() -> Json:
             {"name": "Target connections", "description": "Where a dataflow's data lands."},
             {"name": "Flows", "description": "Dataflows and their schedules."},
             {"name": "Flow specs", "description": "The read-only flow-spec catalog."},
+            {"name": "Runs", "description": "Flow runs, by the mock's clock."},
             {"name": "Connection specs", "description": "The read-only source catalog."},
             {"name": "IMS", "description": "Token endpoint, outside the Flow Service prefix."},
             {"name": "Mock", "description": "About the mock itself."},
@@ -1858,6 +1929,7 @@ def build_document() -> Json:
             **connection_paths(),
             **collection_paths(),
             **flow_spec_paths(),
+            **run_paths(),
             **spec_paths(),
             **other_paths(),
         },

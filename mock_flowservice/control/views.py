@@ -9,11 +9,14 @@ in :mod:`mock_flowservice.views.health` and are always on. See docs/control-api.
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from flask import Blueprint, Response, request
 
+from ..clock import advance, clock_state, set_clock
 from ..context import current
 from ..errors import GatewayError, invalid_request, not_found
+from ..operations.runs import set_outcomes, sync_all
 from ..web import json_body, json_response
 from . import seeding
 from .faults import FaultRule
@@ -98,3 +101,55 @@ def set_test_result(connection_id: str) -> Response:
         raise invalid_request('The body must be {"result": true|false}.')
     updated = seeding.set_test_result(current().store, connection_id, result)
     return json_response({"id": updated.id, "result": updated.test_result})
+
+
+@bp.get("/clock")
+def read_clock() -> Response:
+    return json_response(clock_state(current().store).as_json())
+
+
+@bp.post("/clock")
+def move_clock() -> Response:
+    """``{"freeze": bool}``, ``{"set": epoch_ms}``, ``{"advanceMs": n}`` (or ``advanceSeconds``),
+    alone or together; the runs that came due are materialised before the answer."""
+    ctx = current()
+    body = json_body()
+    if not isinstance(body, dict) or not body or set(body) - _CLOCK_FIELDS:
+        raise invalid_request(
+            'The body must be a JSON object with "freeze", "set", "advanceMs" or "advanceSeconds".'
+        )
+    freeze = _clock_value(body, "freeze", bool)
+    at = _clock_value(body, "set", int)
+    if at is not None or freeze is not None:
+        set_clock(ctx.store, frozen=freeze, at_ms=at)
+    delta = (_clock_value(body, "advanceMs", int) or 0) + 1000 * (
+        _clock_value(body, "advanceSeconds", int) or 0
+    )
+    if delta < 0:
+        raise invalid_request("The clock only moves forward.")
+    moved = advance(ctx.store, delta) if delta else clock_state(ctx.store)
+    sync_all(ctx.store, ctx.config, moved.now())
+    return json_response(moved.as_json())
+
+
+_CLOCK_FIELDS = frozenset({"freeze", "set", "advanceMs", "advanceSeconds"})
+
+
+def _clock_value(body: dict[str, Any], key: str, kind: type) -> Any:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise invalid_request(f"The field {key} must be a {kind.__name__}.")
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value < 10**15:
+        raise invalid_request(f"The field {key} is out of range.")
+    return value
+
+
+@bp.post("/flows/<flow_id>/outcomes")
+def set_run_outcomes(flow_id: str) -> Response:
+    """The outcomes of a flow's coming runs, used in order (see docs/control-api.md)."""
+    body = json_body()
+    outcomes = body.get("outcomes") if isinstance(body, dict) else None
+    queued = set_outcomes(current().store, flow_id, outcomes)
+    return json_response({"flowId": flow_id, "queued": queued})

@@ -23,9 +23,10 @@ __all__ = ["apply_action", "create", "delete", "new_identity", "require_if_match
 T = TypeVar("T", bound=Resource)
 
 
-def new_identity(tenant: Tenant, caller: Caller) -> dict[str, Any]:
-    """The server-set fields of a new record: id, tenant, audit fields and a first etag."""
-    stamp = now_ms()
+def new_identity(tenant: Tenant, caller: Caller, now: int | None = None) -> dict[str, Any]:
+    """The server-set fields of a new record: id, tenant, audit fields (at ``now``, the mock's
+    clock, epoch ms) and a first etag."""
+    stamp = now_ms() if now is None else now
     return {
         "id": str(uuid.uuid4()),
         "tenant": tenant,

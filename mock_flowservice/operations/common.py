@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from .. import engine
+from ..clock import now_ms
 from ..config import MockConfig
 from ..engine import QueryArgs, ResourceType
 from ..engine.documents import patch_fields
@@ -57,10 +58,11 @@ def described(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_document(
-    tenant: Tenant, caller: Caller, fields: dict[str, Any], *, draft: bool = False
+    store: Store, tenant: Tenant, caller: Caller, fields: dict[str, Any], *, draft: bool = False
 ) -> Document:
-    """A new record: server-set identity and audit fields, the given fields, its state."""
-    identity = engine.new_identity(tenant, caller)
+    """A new record: server-set identity and audit fields (by the mock's clock), the given
+    fields, its state."""
+    identity = engine.new_identity(tenant, caller, now_ms(store))
     return Document(
         **identity,
         fields=fields,

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import engine
 from ..catalog import AuthSpec, Catalog
+from ..clock import now_ms
 from ..config import MockConfig
 from ..engine import Action, QueryArgs, ResourceType
 from ..errors import FlowError
@@ -96,7 +97,8 @@ def create_connection(
     """Validate a create body and store the new connection (``state`` draft or enabled)."""
     request = validate_create(body, catalog, config)
     connection = request.to_connection(
-        **engine.new_identity(tenant, caller), state=DRAFT_STATE if draft else "enabled"
+        **engine.new_identity(tenant, caller, now_ms(store)),
+        state=DRAFT_STATE if draft else "enabled",
     )
     return engine.create(store, CONNECTIONS, connection)
 

@@ -84,7 +84,7 @@ def create_flow(
     if "mode" in body:
         raise FlowError("1368-400")
     fields = _validated(store, flow_specs, config, tenant, body, draft=draft)
-    record = new_document(tenant, caller, fields, draft=draft)
+    record = new_document(store, tenant, caller, fields, draft=draft)
     runs = f"/runs?property=flowId=={record.id}"
     record = dataclasses.replace(record, fields={**record.fields, "runs": runs})
     return engine.create(store, FLOWS, record)

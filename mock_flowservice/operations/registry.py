@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..clock import CLOCK_KIND, ClockState
 from ..engine import ResourceType
+from ..model import Document
 from ..storage import Decoder
 from .connections import CONNECTIONS
 from .flows import FLOWS
+from .runs import RUN_STATES_KIND, RUNS
 from .source_connections import SOURCE_CONNECTIONS
 from .target_connections import TARGET_CONNECTIONS
 
@@ -18,9 +21,15 @@ RESOURCE_TYPES: tuple[ResourceType[Any], ...] = (
     SOURCE_CONNECTIONS,
     TARGET_CONNECTIONS,
     FLOWS,
+    RUNS,
 )
 
 
 def decoders() -> dict[str, Decoder]:
     """``kind -> decoder`` for :class:`~mock_flowservice.storage.SqliteStore`."""
-    return {rtype.kind: rtype.decode for rtype in RESOURCE_TYPES}
+    served = {rtype.kind: rtype.decode for rtype in RESOURCE_TYPES}
+    internal: dict[str, Decoder] = {
+        CLOCK_KIND: ClockState.from_state,
+        RUN_STATES_KIND: Document.from_state,
+    }
+    return {**served, **internal}

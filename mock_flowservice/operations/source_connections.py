@@ -65,7 +65,7 @@ def create_source_connection(
     """``POST /sourceConnections``: validated, then stored (draft or enabled)."""
     fields = _validated(store, catalog, tenant, require_object(body))
     return engine.create(
-        store, SOURCE_CONNECTIONS, new_document(tenant, caller, fields, draft=draft)
+        store, SOURCE_CONNECTIONS, new_document(store, tenant, caller, fields, draft=draft)
     )
 
 

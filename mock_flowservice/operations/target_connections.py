@@ -66,7 +66,7 @@ def create_target_connection(
 ) -> Document:
     """``POST /targetConnections``: validated, then stored (draft or enabled)."""
     fields = _validated(targets, require_object(body))
-    record = new_document(tenant, caller, fields, draft=draft)
+    record = new_document(store, tenant, caller, fields, draft=draft)
     return engine.create(store, TARGET_CONNECTIONS, record)
 
 

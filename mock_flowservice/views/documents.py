@@ -37,6 +37,8 @@ class Collection:
     singular: str
     create: Create
     patch: Patch
+    #: Runs before a read of the collection (flows materialise their due runs first).
+    prepare: Callable[[MockContext, Tenant], None] | None = None
 
 
 def blueprint(collection: Collection) -> Blueprint:
@@ -61,8 +63,15 @@ def blueprint(collection: Collection) -> Blueprint:
     return bp
 
 
-def _list(collection: Collection) -> Response:
+def _prepared(collection: Collection) -> tuple[MockContext, Tenant]:
     ctx, tenant = current(), state().who[0]
+    if collection.prepare is not None:
+        collection.prepare(ctx, tenant)
+    return ctx, tenant
+
+
+def _list(collection: Collection) -> Response:
+    ctx, tenant = _prepared(collection)
     body = common.list_documents(ctx.store, ctx.config, collection.rtype, tenant, query_args())
     return json_response(body)
 
@@ -84,8 +93,8 @@ def _search(collection: Collection) -> Response:
 
 
 def _retrieve(collection: Collection, record_id: str) -> Response:
-    ctx = current()
-    record = common.retrieve_document(ctx.store, collection.rtype, state().who[0], record_id)
+    ctx, tenant = _prepared(collection)
+    record = common.retrieve_document(ctx.store, collection.rtype, tenant, record_id)
     return json_response({"items": [collection.rtype.render(record, ctx.config.secret_mask)]})
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..clock import now_ms
 from ..operations.flows import FLOWS, create_flow, patch_flow
+from ..operations.runs import sync_runs
 from .documents import Collection, blueprint
 
 __all__ = ["bp"]
@@ -17,5 +19,6 @@ bp = blueprint(
         patch=lambda ctx, tenant, caller, record_id, body, etag: patch_flow(
             ctx.store, ctx.flow_specs, ctx.config, tenant, caller, record_id, body, etag
         ),
+        prepare=lambda ctx, tenant: sync_runs(ctx.store, ctx.config, tenant, now_ms(ctx.store)),
     )
 )
