@@ -109,6 +109,24 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
         "Invalid request",
         "The delta column in copy transform is not allowed when frequency is set to once.",
     ),
+    "1381-400": (
+        "Invalid request",
+        "WindowEndTime={endTime} cannot be before Window StartTime={startTime}.",
+    ),
+    "1386-400": (
+        "Invalid request",
+        "The flowId={flowId} with scheduleParams frequency={frequency} is not supported for "
+        "creating flow runs.",
+    ),
+    "1387-400": (
+        "Invalid request",
+        "The flowRunId={flowRunId} is in an invalid state={state} for re-triggering.",
+    ),
+    "1388-400": (
+        "Invalid request",
+        "The flow={flow} is in state={state} and cannot be re-triggered. The flow must be in "
+        "enabled state for re-triggering.",
+    ),
     "1397-400": ("Invalid request", "The provided frequency : {frequency} is invalid."),
     "1336-400": (
         "Invalid request",
@@ -167,6 +185,7 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
         "Invalid request",
         "The action {op} cannot be applied on the current state {state}.",
     ),
+    "1430-400": ("Invalid request", "Flow not found with id {id}."),
     "1432-400": (
         "Invalid request",
         "Sort order specified is not correct, prepend + for ascending order and - for "
@@ -188,6 +207,10 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
     ),
     "1440-400": ("Invalid request", "Operator '{op}' not implemented."),
     "1443-400": ("Invalid request", "Operator '{op}' is not allowed for multiple values."),
+    "1446-400": (
+        "Invalid request",
+        "The flow ID cannot be null or empty. Please update the flow ID and try again.",
+    ),
     "1447-400": ("Invalid request", "Found active flows containing id {id}."),
     "1448-400": ("Invalid request", "Operator {op} not supported for field {field}."),
     "1449-400": ("Invalid request", "Invalid field {field} in filter params."),

@@ -146,7 +146,7 @@ def test_operation_ids() -> None:
         "listTargetConnections", "searchTargetConnections", "performTargetConnectionAction",
         "listFlows", "createFlow", "searchFlows", "retrieveFlow", "patchFlow", "deleteFlow",
         "performFlowAction", "listFlowSpecs", "searchFlowSpecs", "retrieveFlowSpec", "listRuns",
-        "retrieveRun",
+        "retrieveRun", "createRun", "performRunAction",
     }  # fmt: skip
 
 
@@ -177,6 +177,8 @@ SEMANTIC_400 = {
     "listFlowSpecs": "filter fields and operators are checked beyond syntax",
     "searchFlowSpecs": "filter fields and operators are checked beyond syntax",
     "listRuns": "the same listing rules as connections",
+    "createRun": "the flow must exist and be scheduled once",
+    "performRunAction": "only a failed run of an enabled flow is re-triggered",
     "performSourceConnectionAction": "publish is only valid on a draft",
     "performTargetConnectionAction": "publish is only valid on a draft",
     **{

@@ -146,3 +146,56 @@ def test_two_processes_on_one_state_file_see_the_same_runs(tmp_path: Path) -> No
     seen_by_one = _runs(one, flow_id)
     assert [r["id"] for r in _runs(two, flow_id)] == [r["id"] for r in seen_by_one]
     assert len(seen_by_one) == 3
+
+
+def _once_flow(client: FlaskClient, start_s: int) -> str:
+    _, source, target = _chain(client)
+    once = {"startTime": str(start_s), "frequency": "once"}
+    mapping = [t for t in flow_body(source, target)["transformations"] if t["name"] == "Mapping"]
+    body = flow_body(source, target, scheduleParams=once, transformations=mapping)
+    return str(_post(client, "/flows", body)["id"])
+
+
+def test_on_demand_runs_only_for_flows_scheduled_once(client: FlaskClient) -> None:
+    _freeze(client)
+    once_id = _once_flow(client, T0_MS // 1000 + 86_400)  # due tomorrow
+    created = client.post(
+        f"{BASE_PATH}/runs",
+        json={"flowId": once_id, "params": {"windowStartTime": "1", "windowEndTime": "2"}},
+        headers=HEADERS,
+    )
+    assert created.status_code == 201
+    assert set(created.json) == {"id", "etag"}
+    (run,) = _runs(client, once_id)
+    assert (run["id"], run["state"]) == (created.json["id"], "inProgress")
+    _advance(client, 61_000)
+    assert _runs(client, once_id)[0]["state"] == "success"
+    hourly = _flow(client)
+    refused = client.post(f"{BASE_PATH}/runs", json={"flowId": hourly}, headers=HEADERS)
+    assert refused.json["type"].endswith("FLOW-1386-400")
+    assert "frequency=hour" in refused.json["report"]["detailed-message"]
+    for body, code in (
+        ({}, "1446-400"),
+        ({"flowId": "nope"}, "1430-400"),
+        ({"flowId": once_id, "params": {"windowStartTime": 5, "windowEndTime": 4}}, "1381-400"),
+    ):
+        answer = client.post(f"{BASE_PATH}/runs", json=body, headers=HEADERS)
+        assert (answer.status_code, answer.json["type"].rsplit("FLOW-", 1)[1]) == (400, code)
+
+
+def test_a_failed_run_of_an_enabled_flow_can_be_retriggered(client: FlaskClient) -> None:
+    _freeze(client)
+    flow_id = _flow(client)
+    client.post(f"/__mock__/flows/{flow_id}/outcomes", json={"outcomes": [{"status": "failed"}]})
+    _advance(client, 61_000)
+    (failed,) = _runs(client, flow_id)
+    assert failed["state"] == "failed"
+    url = f"{BASE_PATH}/runs/{failed['id']}/action"
+    retried = client.post(url + "?op=re-trigger", headers=HEADERS)
+    assert retried.status_code == 200
+    assert _runs(client, flow_id)[0]["state"] == "inProgress"
+    _advance(client, 61_000)
+    assert _runs(client, flow_id)[0]["state"] == "success"
+    again = client.post(url + "?op=re-trigger", headers=HEADERS)
+    assert again.json["type"].endswith("FLOW-1387-400")
+    assert client.post(url + "?op=explode", headers=HEADERS).json["type"].endswith("1451-400")

@@ -1621,7 +1621,61 @@ def run_paths() -> Json:
                     ),
                     **errors(),
                 },
-            )
+            ),
+            "post": operation(
+                "createRun",
+                "Runs",
+                "Start an on-demand run",
+                "Only for a flow scheduled `once` (1386); `flowId` is required (1446) and must be "
+                "a flow of the caller (1430); `windowEndTime` before `windowStartTime` is 1381. "
+                "Answers 201 `{id, etag}` (the OAS form). "
+                + codes_note("1100-400", "1381-400", "1386-400", "1430-400", "1446-400"),
+                requestBody={
+                    "required": True,
+                    "content": json_content(schema_ref("PipelineCreateRequest")),
+                },
+                responses={
+                    "201": ok(
+                        "Started.",
+                        schema_ref("ConnectionReference"),
+                        {"Location": ref("headers", "Location")},
+                    ),
+                    **errors(body=True),
+                },
+            ),
+        },
+        "/runs/{runId}/action": {
+            "x-mock-trailing-slash": True,
+            "parameters": [
+                {
+                    "name": "runId",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1},
+                }
+            ],
+            "post": operation(
+                "performRunAction",
+                "Runs",
+                "Re-trigger a failed run",
+                "`op=re-trigger`: only a failed run (1387) of an enabled flow (1388). "
+                + codes_note("1387-400", "1388-400", "1451-400", "1439-404"),
+                parameters=[
+                    {
+                        "name": "op",
+                        "in": "query",
+                        "required": True,
+                        "schema": {
+                            "type": "string",
+                            "pattern": "^[Rr][Ee][-_][Tt][Rr][Ii][Gg][Gg][Ee][Rr]$",
+                        },
+                    }
+                ],
+                responses={
+                    "200": ok("Started again.", schema_ref("ConnectionReference")),
+                    **errors(body=True, by_id=True),
+                },
+            ),
         },
         "/runs/{runId}": {
             "x-mock-trailing-slash": True,

@@ -25,7 +25,7 @@ from typing import Any
 from .. import engine
 from ..config import MockConfig
 from ..engine import QueryArgs, ResourceType
-from ..errors import invalid_request, not_found
+from ..errors import FlowError, invalid_request, not_found, unknown_param
 from ..explore import load_samples
 from ..model import Caller, Document, Tenant, new_etag
 from ..storage import StaleEtag, Store
@@ -35,8 +35,10 @@ from .source_connections import SOURCE_CONNECTIONS
 __all__ = [
     "RUNS",
     "RUN_STATES_KIND",
+    "create_run",
     "list_runs",
     "retrieve_run",
+    "retrigger_run",
     "set_outcomes",
     "sync_all",
     "sync_runs",
@@ -436,3 +438,93 @@ def _note_last_run(store: Store, flow: Document, config: MockConfig, now: int) -
             return
         except StaleEtag:
             continue
+
+
+# -- on-demand runs and retries ------------------------------------------------------------
+
+
+def create_run(store: Store, config: MockConfig, tenant: Tenant, body: Any, now: int) -> Document:
+    """``POST /runs``: an on-demand run of a flow scheduled ``once`` (FACTS-2 §6)."""
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    flow_id = body.get("flowId")
+    if not isinstance(flow_id, str) or not flow_id.strip():
+        raise FlowError("1446-400")
+    flow: Document | None = store.get(FLOWS.kind, tenant, flow_id)
+    if flow is None:
+        raise FlowError("1430-400", id=flow_id)
+    frequency = (flow.fields.get("scheduleParams") or {}).get("frequency", "once")
+    if frequency != "once":
+        raise FlowError("1386-400", flowId=flow_id, frequency=frequency)
+    params = body.get("params", {})
+    if not isinstance(params, dict):
+        raise invalid_request("The field params must be a JSON object.")
+    start, end = params.get("windowStartTime"), params.get("windowEndTime")
+    if start is not None and end is not None and _seconds(end) < _seconds(start):
+        raise FlowError("1381-400", endTime=end, startTime=start)
+    return _start_run(store, config, flow, _run_id(flow, now), now)
+
+
+def retrigger_run(
+    store: Store, config: MockConfig, tenant: Tenant, run_id: str, op: str, now: int
+) -> Document:
+    """``POST /runs/{id}/action?op=re-trigger``: a failed run of an enabled flow runs again."""
+    sync_runs(store, config, tenant, now)
+    run = engine.retrieve(store, RUNS, tenant, run_id)
+    if op.lower().replace("_", "-") != "re-trigger":
+        raise unknown_param(f"op={op}")
+    if run.state != "failed":
+        raise FlowError("1387-400", flowRunId=run_id, state=run.state)
+    flow: Document | None = store.get(FLOWS.kind, tenant, run.fields["flowId"])
+    if flow is None or flow.state != "enabled":
+        state = flow.state if flow is not None else "deleted"
+        raise FlowError("1388-400", flow=run.fields["flowId"], state=state)
+    return _start_run(store, config, flow, run_id, now)
+
+
+def _start_run(store: Store, config: MockConfig, flow: Document, run_id: str, now: int) -> Document:
+    """A run of ``flow`` starting ``now``, in progress, with the next queued outcome."""
+    taken: list[Any] = []
+
+    def change(state: Document) -> Document:
+        taken.clear()
+        outcomes = list(state.fields.get("outcomes", []))
+        outcome = outcomes.pop(0) if outcomes else {"status": "success"}
+        taken.append(outcome)
+        entry = {"id": run_id, "startedAt": now, "outcome": outcome}
+        opened = [e for e in state.fields.get("open", []) if e["id"] != run_id] + [entry]
+        return dataclasses.replace(
+            state, fields={**state.fields, "outcomes": outcomes, "open": opened}
+        )
+
+    _update_state(store, flow, change)
+    fields = _run_fields(store, flow, run_id, now, 0, taken[0])
+    existing: Document | None = store.get(RUNS.kind, flow.tenant, run_id)
+    if existing is None:
+        run = Document(
+            id=run_id,
+            tenant=flow.tenant,
+            created_at=now,
+            updated_at=now,
+            created_by=_RUNNER,
+            updated_by=_RUNNER,
+            etag=new_etag(),
+            fields=fields,
+            state="inProgress",
+        )
+        return store.add(RUNS.kind, run)
+    updated: Document = store.compare_and_set(
+        RUNS.kind,
+        flow.tenant,
+        run_id,
+        existing.etag,
+        lambda current: dataclasses.replace(
+            current,
+            fields=fields,
+            state="inProgress",
+            updated_at=now,
+            etag=new_etag(current.etag),
+            last_operation="re-trigger",
+        ),
+    )
+    return updated
