@@ -289,3 +289,49 @@ def test_filter_by_connector_name(client: FlaskClient) -> None:
     query = 'property=attributes.connectorName=="Microsoft Dynamics"'
     items = client.get(f"{SPECS_URL}?{query}", headers=HEADERS).json["items"]
     assert [item["id"] for item in items] == [DYNAMICS_ID]
+
+
+# --- auth spec required lists (FACTS F.5; DECISIONS.md) -----------------------------------------
+
+
+def auth_spec(spec_id: str, name: str) -> JsonObject:
+    (auth,) = [a for a in BY_ID[spec_id]["authSpec"] if a["name"] == name]
+    return auth
+
+
+def salesforce_basic_body() -> JsonObject:
+    """The update.md sample's Basic Authentication params (FACTS C.3), placeholder values."""
+    return {
+        "name": "Salesforce connection",
+        "auth": {
+            "specName": "Basic Authentication",
+            "params": {
+                "environmentUrl": "login.salesforce.com",
+                "username": "my-salesforce-account",
+                "password": "sf-password",
+                "securityToken": "sf-security-token",
+            },
+        },
+        "connectionSpec": {"id": SALESFORCE_ID, "version": "1.0"},
+    }
+
+
+def test_salesforce_basic_authentication_requires_environment_url() -> None:
+    auth = auth_spec(SALESFORCE_ID, "Basic Authentication")
+    assert auth["spec"]["required"] == ["username", "password", "securityToken", "environmentUrl"]
+    inferred = BY_ID[SALESFORCE_ID]["_provenance"]["inferred"]
+    assert any(
+        item.startswith("authSpec[Basic Authentication].spec.required ('environmentUrl'")
+        for item in inferred
+    )
+
+
+def test_salesforce_create_without_environment_url_is_1304(client: FlaskClient) -> None:
+    url = BASE_PATH + "/connections"
+    body = salesforce_basic_body()
+    assert client.post(url, json=body, headers=HEADERS).status_code == 201
+    del body["auth"]["params"]["environmentUrl"]
+    refused = client.post(url, json=body, headers=HEADERS)
+    assert refused.status_code == 400
+    assert refused.json["type"].endswith("FLOW-1304-400")
+    assert "auth.params.environmentUrl" in refused.json["errorMessage"]

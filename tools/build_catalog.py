@@ -45,6 +45,8 @@ PERMISSIONS_INFO: JsonObject = {
 #   providerId: True when a response sample shows the batch providerId for this spec
 #   authTypes:  auth spec ``type`` values shown in a response sample
 #   required:   a published ``spec.required`` list that replaces an inferred one
+#   alsoRequired: params appended to that list because later docs require them (noted in
+#               ``_provenance.inferred``; see DECISIONS.md, auth spec ``required`` lists)
 #   secrets:    params a published spec JSON marks with ``"format": "password"``
 #   doc:        where it was seen (appended to ``_provenance.docs``)
 DOCUMENTED: dict[str, JsonObject] = {
@@ -53,6 +55,7 @@ DOCUMENTED: dict[str, JsonObject] = {
         "providerId": True,
         "authTypes": {"Basic Authentication": "Basic_Authentication"},
         "required": {"Basic Authentication": ["username", "password", "securityToken"]},
+        "alsoRequired": {"Basic Authentication": ["environmentUrl"]},
         "secrets": {"Basic Authentication": ["password", "securityToken"]},
         "doc": (
             "AdobeDocs/experience-platform.en older CRM tutorial (and translations): "
@@ -373,6 +376,15 @@ def build_auth_spec(
     if spec_name in documented_required:
         required, notes = resolve_required(documented_required[spec_name], param_names, label)
         inferred.extend(notes)
+        for extra in documented.get("alsoRequired", {}).get(spec_name, []):
+            if extra not in param_names or extra in required:
+                msg = f"{label}: cannot add {extra!r} to the published required list"
+                raise ValueError(msg)
+            required.append(extra)
+            inferred.append(
+                f"{label}.spec.required ({extra!r} added to the published list; "
+                "the shared catalog and later request samples carry it)"
+            )
     elif "specRequired" in auth:
         required, notes = resolve_required(auth["specRequired"], param_names, label)
         inferred.extend(notes)
