@@ -9,6 +9,7 @@ response specs that the mock's own explore answers satisfy.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -335,3 +336,34 @@ def test_salesforce_create_without_environment_url_is_1304(client: FlaskClient) 
     assert refused.status_code == 400
     assert refused.json["type"].endswith("FLOW-1304-400")
     assert "auth.params.environmentUrl" in refused.json["errorMessage"]
+
+
+# --- inferred values (issue 14, item 5) ---------------------------------------------------------
+
+
+def count_inferred(predicate: Callable[[str], bool]) -> int:
+    return sum(1 for spec in SPECS for item in spec["_provenance"]["inferred"] if predicate(item))
+
+
+def test_kinesis_provider_id_is_the_one_its_create_request_sends() -> None:
+    kinesis = BY_ID[KINESIS_ID]
+    assert kinesis["providerId"] == "521eee4d-8cbe-4906-bb48-fb6bd4450033"
+    assert "providerId" not in kinesis["_provenance"]["inferred"]
+    assert any("providerId" in doc for doc in kinesis["_provenance"]["docs"])
+
+
+def test_bigquery_basic_authentication_type_is_the_documented_one() -> None:
+    auth = auth_spec(BIGQUERY_ID, "Basic Authentication")
+    assert auth["type"] == "OAuth2.0"
+    inferred = BY_ID[BIGQUERY_ID]["_provenance"]["inferred"]
+    assert "authSpec[Basic Authentication].type" not in inferred
+    assert "authSpec[Service Authentication].type" in inferred
+
+
+def test_remaining_inferred_counts() -> None:
+    """What no source states (before issue 14: providerId 37, auth type 52)."""
+    assert count_inferred(lambda item: item == "name") == 35
+    assert count_inferred(lambda item: item == "providerId") == 36
+    assert count_inferred(lambda item: item.endswith("].type")) == 51
+    assert count_inferred(lambda item: item.endswith(".format")) == 61
+    assert count_inferred(lambda item: item == "exploreSpec") == 41

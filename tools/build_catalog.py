@@ -42,8 +42,9 @@ PERMISSIONS_INFO: JsonObject = {
 # Facts found in published Adobe docs (GET /connectionSpecs samples) that the shared
 # file does not carry. Keyed by connection spec id.
 #   name:       internal connection spec name shown in a response sample or name filter
-#   providerId: True when a response sample shows the batch providerId for this spec
-#   authTypes:  auth spec ``type`` values shown in a response sample
+#   providerId: the providerId a response sample (or a create request) shows for this spec
+#   authTypes:  auth spec ``type`` values shown in a response sample, or sent as
+#               ``auth.type`` next to that ``auth.specName`` in a create request
 #   required:   a published ``spec.required`` list that replaces an inferred one
 #   alsoRequired: params appended to that list because later docs require them (noted in
 #               ``_provenance.inferred``; see DECISIONS.md, auth spec ``required`` lists)
@@ -52,7 +53,7 @@ PERMISSIONS_INFO: JsonObject = {
 DOCUMENTED: dict[str, JsonObject] = {
     "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5": {
         "name": "salesforce",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "authTypes": {"Basic Authentication": "Basic_Authentication"},
         "required": {"Basic Authentication": ["username", "password", "securityToken"]},
         "alsoRequired": {"Basic Authentication": ["environmentUrl"]},
@@ -65,7 +66,7 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "ecadc60c-7455-4d87-84dc-2a0e293d997b": {
         "name": "amazon-s3",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "authTypes": {"Access Key": "Access Key Auth"},
         "secrets": {"Access Key": ["s3SecretKey"]},
         "doc": (
@@ -75,7 +76,7 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "4c10e202-c428-4796-9208-5f1f5732b1cf": {
         "name": "azure-blob",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "authTypes": {"ConnectionString": "ConnectionString"},
         "secrets": {"ConnectionString": ["connectionString"]},
         "doc": (
@@ -85,16 +86,19 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "3c9b37f8-13a6-43d8-bad3-b863b941fedd": {
         "name": "google-big-query",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
+        # FACTS A.3: the create request sends auth.type "OAuth2.0" with this specName.
+        "authTypes": {"Basic Authentication": "OAuth2.0"},
         "secrets": {"Basic Authentication": ["clientSecret", "refreshToken"]},
         "doc": (
             "AdobeDocs/experience-platform.en bigquery tutorial (older version): "
-            'GET /connectionSpecs?property=name=="google-big-query" response sample'
+            'GET /connectionSpecs?property=name=="google-big-query" response sample; '
+            'POST /connections request with auth.type "OAuth2.0" (FACTS A.3)'
         ),
     },
     "74a1c565-4e59-48d7-9d67-7c03b8a13137": {
         "name": "postgre-sql",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "doc": (
             "AdobeDocs/experience-platform.en postgres tutorial (older version, zh): "
             'GET /connectionSpecs?property=name=="postgre-sql" response sample'
@@ -102,7 +106,7 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "eb13cb25-47ab-407f-ba89-c0125281c563": {
         "name": "service-now",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "doc": (
             "AdobeDocs/experience-platform.en servicenow tutorial (translations): "
             'GET /connectionSpecs?property=name=="service-now" response sample'
@@ -110,11 +114,19 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "cb66ab34-8619-49cb-96d1-39b37ede86ea": {
         "name": "salesforce-service-cloud",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "doc": (
             "AdobeDocs/experience-platform.en salesforce-service-cloud tutorial "
             "(translations): GET /connectionSpecs?property="
             'name=="salesforce-service-cloud" response sample'
+        ),
+    },
+    "86043421-563b-46ec-8e6c-e23184711bf6": {
+        # FACTS A.3 and the shared file's note: the create request carries this providerId.
+        "providerId": STREAMING_PROVIDER_ID,
+        "doc": (
+            "AdobeDocs/experience-platform.en Kinesis tutorial: POST /connections request "
+            "with top-level providerId (FACTS A.3)"
         ),
     },
     "26d738e0-8963-47ea-aadf-c60de735468a": {
@@ -631,11 +643,10 @@ def build_spec(source: JsonObject) -> JsonObject:
         name = slug(source_name)
         inferred.append("name")
 
-    provider_id = source.get("providerId")
+    provider_id = source.get("providerId") or documented.get("providerId")
     if not provider_id:
         provider_id = STREAMING_PROVIDER_ID if is_streaming(source) else BATCH_PROVIDER_ID
-        if not documented.get("providerId"):
-            inferred.append("providerId")
+        inferred.append("providerId")
 
     auth_specs = [build_auth_spec(source, a, documented, inferred) for a in source["authSpecs"]]
 
