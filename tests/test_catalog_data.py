@@ -92,13 +92,13 @@ def test_spec_object_shape(spec: JsonObject) -> None:
     assert ui["isSource"] is True
     assert ui["category"]["key"]
     assert ui["label"]["key"]
-    if "spec" in spec["sourceSpec"]:
-        Draft7Validator.check_schema(spec["sourceSpec"]["spec"])
+    Draft7Validator.check_schema(spec["sourceSpec"]["spec"])
     if "exploreSpec" in spec:
         explore = spec["exploreSpec"]
         assert explore["type"] in {"Tabular", "FileSystem", "Resource"}
         assert explore["name"] == explore["type"]
-        assert ("spec" in spec["sourceSpec"]) == (explore["type"] == "Tabular")
+        tabular = "tableName" in spec["sourceSpec"]["spec"]["properties"]
+        assert tabular == (explore["type"] == "Tabular")
         assert attributes["isDraftModeSupported"] == (explore["type"] == "FileSystem")
     else:
         assert spec["providerId"] == STREAMING_PROVIDER_ID

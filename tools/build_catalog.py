@@ -42,17 +42,21 @@ PERMISSIONS_INFO: JsonObject = {
 # Facts found in published Adobe docs (GET /connectionSpecs samples) that the shared
 # file does not carry. Keyed by connection spec id.
 #   name:       internal connection spec name shown in a response sample or name filter
-#   providerId: True when a response sample shows the batch providerId for this spec
-#   authTypes:  auth spec ``type`` values shown in a response sample
+#   providerId: the providerId a response sample (or a create request) shows for this spec
+#   authTypes:  auth spec ``type`` values shown in a response sample, or sent as
+#               ``auth.type`` next to that ``auth.specName`` in a create request
 #   required:   a published ``spec.required`` list that replaces an inferred one
+#   alsoRequired: params appended to that list because later docs require them (noted in
+#               ``_provenance.inferred``; see DECISIONS.md, auth spec ``required`` lists)
 #   secrets:    params a published spec JSON marks with ``"format": "password"``
 #   doc:        where it was seen (appended to ``_provenance.docs``)
 DOCUMENTED: dict[str, JsonObject] = {
     "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5": {
         "name": "salesforce",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "authTypes": {"Basic Authentication": "Basic_Authentication"},
         "required": {"Basic Authentication": ["username", "password", "securityToken"]},
+        "alsoRequired": {"Basic Authentication": ["environmentUrl"]},
         "secrets": {"Basic Authentication": ["password", "securityToken"]},
         "doc": (
             "AdobeDocs/experience-platform.en older CRM tutorial (and translations): "
@@ -62,7 +66,7 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "ecadc60c-7455-4d87-84dc-2a0e293d997b": {
         "name": "amazon-s3",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "authTypes": {"Access Key": "Access Key Auth"},
         "secrets": {"Access Key": ["s3SecretKey"]},
         "doc": (
@@ -72,7 +76,7 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "4c10e202-c428-4796-9208-5f1f5732b1cf": {
         "name": "azure-blob",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "authTypes": {"ConnectionString": "ConnectionString"},
         "secrets": {"ConnectionString": ["connectionString"]},
         "doc": (
@@ -82,16 +86,19 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "3c9b37f8-13a6-43d8-bad3-b863b941fedd": {
         "name": "google-big-query",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
+        # FACTS A.3: the create request sends auth.type "OAuth2.0" with this specName.
+        "authTypes": {"Basic Authentication": "OAuth2.0"},
         "secrets": {"Basic Authentication": ["clientSecret", "refreshToken"]},
         "doc": (
             "AdobeDocs/experience-platform.en bigquery tutorial (older version): "
-            'GET /connectionSpecs?property=name=="google-big-query" response sample'
+            'GET /connectionSpecs?property=name=="google-big-query" response sample; '
+            'POST /connections request with auth.type "OAuth2.0" (FACTS A.3)'
         ),
     },
     "74a1c565-4e59-48d7-9d67-7c03b8a13137": {
         "name": "postgre-sql",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "doc": (
             "AdobeDocs/experience-platform.en postgres tutorial (older version, zh): "
             'GET /connectionSpecs?property=name=="postgre-sql" response sample'
@@ -99,7 +106,7 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "eb13cb25-47ab-407f-ba89-c0125281c563": {
         "name": "service-now",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "doc": (
             "AdobeDocs/experience-platform.en servicenow tutorial (translations): "
             'GET /connectionSpecs?property=name=="service-now" response sample'
@@ -107,11 +114,19 @@ DOCUMENTED: dict[str, JsonObject] = {
     },
     "cb66ab34-8619-49cb-96d1-39b37ede86ea": {
         "name": "salesforce-service-cloud",
-        "providerId": True,
+        "providerId": BATCH_PROVIDER_ID,
         "doc": (
             "AdobeDocs/experience-platform.en salesforce-service-cloud tutorial "
             "(translations): GET /connectionSpecs?property="
             'name=="salesforce-service-cloud" response sample'
+        ),
+    },
+    "86043421-563b-46ec-8e6c-e23184711bf6": {
+        # FACTS A.3 and the shared file's note: the create request carries this providerId.
+        "providerId": STREAMING_PROVIDER_ID,
+        "doc": (
+            "AdobeDocs/experience-platform.en Kinesis tutorial: POST /connections request "
+            "with top-level providerId (FACTS A.3)"
         ),
     },
     "26d738e0-8963-47ea-aadf-c60de735468a": {
@@ -156,12 +171,36 @@ FILE_SYSTEM_SOURCES = frozenset(
 DOCUMENTED_DRAFT_MODE = frozenset({"be5ec48c-5b78-49d5-b8fa-7c89ec4569b8"})
 # Published explore type (older Salesforce GET /connectionSpecs sample).
 DOCUMENTED_EXPLORE = {"cfc0fee1-7dc0-40ef-b73e-d8b134c436f5": TABULAR}
-# Published sourceSpec UI keys (OAS connection spec example for Dynamics).
-DOCUMENTED_UI_KEYS = frozenset({"38ad80fe-8b06-4938-94f4-d4ee80266b07"})
+DYNAMICS_ID = "38ad80fe-8b06-4938-94f4-d4ee80266b07"
+GCS_ID = "32e8f412-cdf7-464c-9885-78184cb113fd"
+# Published sourceSpec UI attributes (OAS connection spec examples built on Dynamics,
+# FACTS-2 section 7). Values only; key order as in the example.
+DOCUMENTED_UI: dict[str, JsonObject] = {
+    DYNAMICS_ID: {
+        "documentationLink": "http://www.adobe.com/go/sources-dynamics-en",
+        "isSource": True,
+        "category": {"key": "crm"},
+        "icon": {"key": "msDynamics"},
+        "description": {"key": "microsoftDynamicsDescription"},
+        "label": {"key": "microsoftDynamicsLabel"},
+    },
+}
+# Published top-level attributes.documentationLink (same OAS example).
+DOCUMENTED_SPEC_LINK = {
+    DYNAMICS_ID: "http://www.adobe.com/go/data-connector-Microsoft-Dynamics-en",
+}
 # Published tableName/columns sourceSpec.spec (OAS Dynamics, old Salesforce sample).
-DOCUMENTED_TABLE_SPEC = frozenset(
-    {"38ad80fe-8b06-4938-94f4-d4ee80266b07", "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5"}
-)
+DOCUMENTED_TABLE_SPEC = frozenset({DYNAMICS_ID, "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5"})
+# The OAS field examples of ConnectionSpecItemDTO, SourceSpecDTO, AuthenticationSpecDTO and
+# ExploreSpecDTO describe Google Cloud Storage (spec id, specName and params match). Their
+# values are used for that spec (the documentationLink and sourceSpec name/type examples
+# also follow from the rules below); the pairing itself is ours, so they stay in
+# ``inferred``, as the shared file keeps the KeyBased auth type.
+GCS_EXAMPLE_ICON = "google"
+# Source category -> sourceSpec.attributes.uiAttributes.category key, where the OAS list of
+# category keys spells it other than camelCase would.
+CATEGORY_KEYS = {"eCommerce": "ecommerce"}
+DOC_LINK = "http://www.adobe.com/go/sources-{slug}-en"
 
 # Synthesized auth spec ``type`` when the docs show none: first specName keyword wins.
 AUTH_TYPE_RULES: tuple[tuple[str, str], ...] = (
@@ -349,6 +388,15 @@ def build_auth_spec(
     if spec_name in documented_required:
         required, notes = resolve_required(documented_required[spec_name], param_names, label)
         inferred.extend(notes)
+        for extra in documented.get("alsoRequired", {}).get(spec_name, []):
+            if extra not in param_names or extra in required:
+                msg = f"{label}: cannot add {extra!r} to the published required list"
+                raise ValueError(msg)
+            required.append(extra)
+            inferred.append(
+                f"{label}.spec.required ({extra!r} added to the published list; "
+                "the shared catalog and later request samples carry it)"
+            )
     elif "specRequired" in auth:
         required, notes = resolve_required(auth["specRequired"], param_names, label)
         inferred.extend(notes)
@@ -404,6 +452,165 @@ def tabular_source_spec(source_name: str) -> JsonObject:
     }
 
 
+def file_source_spec(source_name: str) -> JsonObject:
+    """sourceSpec.spec for file sources: the ``path``/``recursive`` pair of the OAS example."""
+    return {
+        "$schema": JSON_SCHEMA_DRAFT7,
+        "type": "object",
+        "description": f"Source connection params when reading files from {source_name}.",
+        "properties": {
+            "path": {
+                "type": "string",
+                "description": "File, folder or wildcard pattern to read.",
+            },
+            "recursive": {
+                "type": "boolean",
+                "default": False,
+                "description": "Whether a folder path includes its sub-folders.",
+            },
+        },
+        "required": ["path"],
+    }
+
+
+def open_source_spec(source_name: str, streaming: bool) -> JsonObject:
+    """sourceSpec.spec where the docs name no source connection params (REST, streaming)."""
+    what = "stream" if streaming else "resource"
+    return {
+        "$schema": JSON_SCHEMA_DRAFT7,
+        "type": "object",
+        "description": f"Source connection params when reading a {source_name} {what}.",
+        "properties": {},
+    }
+
+
+def source_spec_schema(source: JsonObject, explore: str | None) -> JsonObject:
+    source_name = str(source["name"])
+    if explore == TABULAR:
+        return tabular_source_spec(source_name)
+    if explore == FILE_SYSTEM:
+        return file_source_spec(source_name)
+    return open_source_spec(source_name, streaming=explore is None)
+
+
+def ui_attributes_for(spec_id: str, source_name: str, category: str) -> JsonObject:
+    """sourceSpec.attributes.uiAttributes: published values, else keys in the same style."""
+    if spec_id in DOCUMENTED_UI:
+        documented: JsonObject = json.loads(json.dumps(DOCUMENTED_UI[spec_id]))
+        return documented
+    camel = camel_key(source_name)
+    icon = GCS_EXAMPLE_ICON if spec_id == GCS_ID else camel
+    return {
+        "documentationLink": DOC_LINK.format(slug=slug(source_name)),
+        "isSource": True,
+        "category": {"key": CATEGORY_KEYS.get(category, camel_key(category))},
+        "icon": {"key": icon},
+        "description": {"key": f"{camel}Description"},
+        "label": {"key": f"{camel}Label"},
+    }
+
+
+EXPLORE_ENTRY_TYPES = {
+    TABULAR: ["table", "view"],
+    FILE_SYSTEM: ["folder", "file"],
+    RESOURCE: ["rest"],
+}
+
+
+def listing_schema(entry_types: Sequence[str]) -> JsonObject:
+    """Explore answer for ``root`` and ``folder``: a bare array of entries (FACTS F.4)."""
+    return {
+        "$schema": JSON_SCHEMA_DRAFT7,
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string", "enum": list(entry_types)},
+                "name": {"type": "string"},
+                "path": {"type": "string"},
+                "canPreview": {"type": "boolean"},
+                "canFetchSchema": {"type": "boolean"},
+            },
+            "required": ["type", "name", "path", "canPreview", "canFetchSchema"],
+        },
+    }
+
+
+def flat_schema(*, file_properties: bool) -> JsonObject:
+    """Explore answer for a table, view or file: ``format``, ``schema.columns``, ``data``."""
+    properties: JsonObject = {
+        "format": {"type": "string", "enum": ["flat"]},
+        "schema": {
+            "type": "object",
+            "properties": {
+                "columns": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"name": {"type": "string"}, "type": {"type": "string"}},
+                        "required": ["name", "type"],
+                    },
+                },
+            },
+            "required": ["columns"],
+        },
+        "data": {"type": "array", "items": {"type": "object"}},
+    }
+    if file_properties:
+        properties["properties"] = {
+            "type": "object",
+            "properties": {
+                "fileType": {"type": "string"},
+                "compressionType": {"type": "string"},
+                "columnDelimiter": {"type": "string"},
+            },
+        }
+    return {
+        "$schema": JSON_SCHEMA_DRAFT7,
+        "type": "object",
+        "properties": properties,
+        "required": ["format", "schema"],
+    }
+
+
+def hierarchical_schema() -> JsonObject:
+    """Explore answer for ``objectType=rest``: a JSON schema and sample records."""
+    return {
+        "$schema": JSON_SCHEMA_DRAFT7,
+        "type": "object",
+        "properties": {
+            "format": {"type": "string", "enum": ["hierarchical"]},
+            "schema": {"type": "object"},
+            "data": {"type": "array"},
+        },
+        "required": ["format", "schema"],
+    }
+
+
+def explore_spec(explore: str) -> JsonObject:
+    """exploreSpec: name and type, the request shape (OAS example) and one answer per objectType.
+
+    ``responseSpec`` is keyed by objectType, as in the OAS example (``root``, ``folder``,
+    ``file`` for FileSystem), with the objectTypes the mock's explore answers.
+    """
+    entries = EXPLORE_ENTRY_TYPES[explore]
+    responses: JsonObject = {"root": listing_schema(entries)}
+    if explore == TABULAR:
+        responses["table"] = flat_schema(file_properties=False)
+        responses["view"] = flat_schema(file_properties=False)
+    elif explore == FILE_SYSTEM:
+        responses["folder"] = listing_schema(entries)
+        responses["file"] = flat_schema(file_properties=True)
+    else:
+        responses["rest"] = hierarchical_schema()
+    return {
+        "name": explore,
+        "type": explore,
+        "requestSpec": {"$schema": JSON_SCHEMA_DRAFT7, "type": "object"},
+        "responseSpec": responses,
+    }
+
+
 def doc_list(source: JsonObject, documented: JsonObject) -> list[str]:
     docs = [str(d) for d in source.get("source", [])]
     for auth in source.get("authSpecs", []):
@@ -436,11 +643,10 @@ def build_spec(source: JsonObject) -> JsonObject:
         name = slug(source_name)
         inferred.append("name")
 
-    provider_id = source.get("providerId")
+    provider_id = source.get("providerId") or documented.get("providerId")
     if not provider_id:
         provider_id = STREAMING_PROVIDER_ID if is_streaming(source) else BATCH_PROVIDER_ID
-        if not documented.get("providerId"):
-            inferred.append("providerId")
+        inferred.append("providerId")
 
     auth_specs = [build_auth_spec(source, a, documented, inferred) for a in source["authSpecs"]]
 
@@ -448,20 +654,21 @@ def build_spec(source: JsonObject) -> JsonObject:
     if category != source["category"]:
         inferred.append(f"attributes.category (shared file says {source['category']!r})")
 
-    ui_attributes: JsonObject = {
-        "isSource": True,
-        "category": {"key": camel_key(category)},
-        "label": {"key": f"{camel_key(source_name)}Label"},
-    }
-    if spec_id not in DOCUMENTED_UI_KEYS:
+    ui_attributes = ui_attributes_for(spec_id, source_name, category)
+    if spec_id not in DOCUMENTED_UI:
         inferred.append("sourceSpec.attributes.uiAttributes")
-    source_spec: JsonObject = {"attributes": {"uiAttributes": ui_attributes}}
-
+    # OAS SourceSpecDTO: the type is the source's category (example CloudStorage).
+    source_type = category.replace(" ", "")
+    inferred.extend(["sourceSpec.name", "sourceSpec.type"])
     explore = explore_type(source)
-    if explore == TABULAR:
-        source_spec["spec"] = tabular_source_spec(source_name)
-        if spec_id not in DOCUMENTED_TABLE_SPEC:
-            inferred.append("sourceSpec.spec")
+    source_spec: JsonObject = {
+        "name": source_type,
+        "type": source_type,
+        "spec": source_spec_schema(source, explore),
+        "attributes": {"uiAttributes": ui_attributes},
+    }
+    if explore != TABULAR or spec_id not in DOCUMENTED_TABLE_SPEC:
+        inferred.append("sourceSpec.spec")
 
     result: JsonObject = {
         "id": spec_id,
@@ -472,16 +679,24 @@ def build_spec(source: JsonObject) -> JsonObject:
         "sourceSpec": source_spec,
     }
     if explore is not None:
-        result["exploreSpec"] = {"name": explore, "type": explore}
+        result["exploreSpec"] = explore_spec(explore)
         if DOCUMENTED_EXPLORE.get(spec_id) != explore:
             inferred.append("exploreSpec")
+        else:
+            inferred.extend(["exploreSpec.requestSpec", "exploreSpec.responseSpec"])
 
-    result["attributes"] = {
+    attributes: JsonObject = {
         "category": category,
+        # OAS: the name the UI catalog shows; the docs' title for the source.
+        "connectorName": source_name,
         "isSource": True,
         "isDraftModeSupported": spec_id in DOCUMENTED_DRAFT_MODE or explore == FILE_SYSTEM,
-        "uiAttributes": {"apiFeatures": {"explorePaginationSupported": False}},
     }
+    inferred.append("attributes.connectorName")
+    if spec_id in DOCUMENTED_SPEC_LINK:
+        attributes["documentationLink"] = DOCUMENTED_SPEC_LINK[spec_id]
+    attributes["uiAttributes"] = {"apiFeatures": {"explorePaginationSupported": False}}
+    result["attributes"] = attributes
     if spec_id not in DOCUMENTED_DRAFT_MODE:
         inferred.append("attributes.isDraftModeSupported")
     result["permissionsInfo"] = json.loads(json.dumps(PERMISSIONS_INFO))
