@@ -356,3 +356,33 @@ def test_public_api_is_pinned() -> None:
         "Intercept",
         "intercept",
     }
+
+
+def test_dynamics_dataflow_and_clock_fixtures_on_both_mock_targets(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize(
+            "target",
+            [pytest.param("inprocess", marks=pytest.mark.flowservice_target("inprocess")),
+             pytest.param("server", marks=pytest.mark.flowservice_target("server"))],
+        )
+        def test_runs_appear_as_the_clock_moves(
+            target, flowservice_clock, flowservice_dynamics_dataflow, flowservice_client
+        ):
+            flow = flowservice_client.retrieve_flow(flowservice_dynamics_dataflow.flow_id)
+            assert flow.state == "enabled"
+            start = int(flow.schedule["startTime"]) * 1000
+            flowservice_clock.freeze(start)
+            assert flowservice_clock.now_ms() == start
+            assert flowservice_clock.advance(2 * 3600 + 61) == start + (2 * 3600 + 61) * 1000
+            runs = list(flowservice_client.list_runs(flow.id))
+            assert [r.state for r in runs] == ["success"] * 3
+            assert runs[0].input_records == 24
+            assert flowservice_client.retrieve_run(runs[0].id) == runs[0]
+        """
+    )
+    run(pytester).assert_outcomes(passed=2)

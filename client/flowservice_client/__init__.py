@@ -45,7 +45,15 @@ from ._models import (
     ConnectionSpecRef,
     CreatedRef,
 )
-from ._pipeline import Flow, FlowSpec, Page, SourceConnection, TargetConnection
+from ._pipeline import (
+    DynamicsDataflow,
+    Flow,
+    FlowSpec,
+    Page,
+    Run,
+    SourceConnection,
+    TargetConnection,
+)
 from ._specs import DYNAMICS_BASIC_AUTH, DYNAMICS_SERVICE_PRINCIPAL_AUTH, DYNAMICS_SPEC_ID
 
 __version__ = "0.1.0"
@@ -69,6 +77,7 @@ __all__ = [
     "ConnectionSpecRef",
     "CreatedRef",
     "DecodingError",
+    "DynamicsDataflow",
     "Flow",
     "FlowServiceClient",
     "FlowServiceError",
@@ -81,6 +90,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PreconditionFailedError",
     "RateLimitedError",
+    "Run",
     "ServerError",
     "SourceConnection",
     "StaticTokenProvider",

@@ -8,17 +8,30 @@ with ``If-Match``, delete, actions); the mixin names them after the API's operat
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ._connections import PatchOp, listing, single_item
-from ._errors import DecodingError, NoResultError
+from ._connections import ConnectionsMixin, PatchOp, listing, single_item
+from ._errors import DecodingError, NoResultError, NotFoundError
 from ._http import Transport
 from ._models import CreatedRef, JSONObject
 from ._paging import Filters, path_id, property_params, resolve_next
 
-__all__ = ["Flow", "FlowSpec", "Page", "PipelineMixin", "SourceConnection", "TargetConnection"]
+__all__ = [
+    "DynamicsDataflow",
+    "Flow",
+    "FlowSpec",
+    "Page",
+    "PipelineMixin",
+    "Run",
+    "SourceConnection",
+    "TargetConnection",
+]
+
+DYNAMICS_SPEC_ID = "38ad80fe-8b06-4938-94f4-d4ee80266b07"
+CRM_TO_AEP = "CRMToAEP"
 
 T = TypeVar("T")
 
@@ -151,6 +164,49 @@ class Flow:
 
 
 @dataclass(frozen=True)
+class Run:
+    """A flow run: its flow, state and record counts."""
+
+    id: str
+    flow_id: str | None
+    state: str | None
+    input_records: int | None
+    output_records: int | None
+    failed_records: int | None
+    errors: tuple[JSONObject, ...]
+    raw: JSONObject = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Run:
+        data = _require(data, "run")
+        metrics = data.get("metrics") if isinstance(data.get("metrics"), Mapping) else {}
+        records = metrics.get("recordSummary") or {}
+        status = metrics.get("statusSummary") or {}
+        listed = status.get("errors")
+        errors: list[Any] = listed if isinstance(listed, list) else []
+        return cls(
+            id=str(data["id"]),
+            flow_id=data.get("flowId"),
+            state=data.get("state") or status.get("status"),
+            input_records=records.get("inputRecordCount"),
+            output_records=records.get("outputRecordCount"),
+            failed_records=records.get("failedRecordCount"),
+            errors=tuple(e for e in errors if isinstance(e, Mapping)),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True)
+class DynamicsDataflow:
+    """The ids the Dynamics tutorial chain creates, in the order it creates them."""
+
+    base_connection_id: str
+    source_connection_id: str
+    target_connection_id: str
+    flow_id: str
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a listing: the items, the next link (None on the last page), the body."""
 
@@ -262,11 +318,12 @@ TARGETS: _Collection[TargetConnection] = _Collection(
     "targetConnections", TargetConnection.from_dict
 )
 FLOWS: _Collection[Flow] = _Collection("flows", Flow.from_dict)
+RUNS: _Collection[Run] = _Collection("runs", Run.from_dict)
 
 
-class PipelineMixin:
-    """Source and target connection, flow spec and flow calls; the client provides
-    ``_transport``."""
+class PipelineMixin(ConnectionsMixin):
+    """Source and target connection, flow spec and flow calls (on top of the base connections
+    the tutorial starts from). The client class provides ``_transport``."""
 
     _transport: Transport
 
@@ -462,3 +519,88 @@ class PipelineMixin:
     def publish_flow(self, flow_id: str) -> CreatedRef:
         """``POST /flows/{id}/action?op=publish``: a draft flow goes live."""
         return FLOWS.action(self._transport, flow_id, "publish")
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def list_runs(
+        self, flow_id: str | None = None, filters: Filters = (), *, limit: int | None = None
+    ) -> Iterator[Run]:
+        """Every run (of ``flow_id`` when given: ``property=flowId==...``), page after page."""
+        expressions = list(property_params(filters))
+        if flow_id is not None:
+            expressions.insert(0, f"flowId=={flow_id}")
+        return RUNS.every(self._transport, expressions, limit=limit)
+
+    def retrieve_run(self, run_id: str) -> Run:
+        """``GET /runs/{id}`` (the body is wrapped in ``items``)."""
+        return RUNS.retrieve(self._transport, run_id)
+
+    def create_run(self, flow_id: str, params: Mapping[str, Any] | None = None) -> CreatedRef:
+        """``POST /runs``: an on-demand run of a flow scheduled ``once``."""
+        body: dict[str, Any] = {"flowId": flow_id}
+        if params is not None:
+            body["params"] = dict(params)
+        return CreatedRef.from_dict(self._transport.request("POST", "/runs", body=body))
+
+    def retrigger_run(self, run_id: str) -> CreatedRef:
+        """``POST /runs/{id}/action?op=re-trigger``: a failed run runs again."""
+        return RUNS.action(self._transport, run_id, "re-trigger")
+
+    # -- the tutorial, end to end --------------------------------------------------------
+
+    def create_dynamics_dataflow(
+        self,
+        name: str,
+        *,
+        base_connection_id: str,
+        table: str,
+        dataset_id: str,
+        schema_id: str,
+        delta_column: str = "modifiedon",
+        mapping_id: str | None = None,
+        schedule: Mapping[str, Any] | None = None,
+    ) -> DynamicsDataflow:
+        """The tutorial after the base connection: a source connection for ``table``, a Data
+        Lake target for ``dataset_id``, the ``CRMToAEP`` flow spec looked up by name, and an
+        enabled dataflow (hourly from now unless ``schedule`` says otherwise)."""
+        source = self.create_source_connection(
+            f"{name} source", base_connection_id, DYNAMICS_SPEC_ID, {"tableName": table}
+        )
+        target = self.create_target_connection(f"{name} target", dataset_id, schema_id)
+        spec = self.find_flow_spec(CRM_TO_AEP)
+        transformations: list[dict[str, Any]] = [
+            {"name": "Copy", "params": {"deltaColumn": {"name": delta_column}}}
+        ]
+        if mapping_id is not None:
+            transformations.append(
+                {"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": 0}}
+            )
+        flow = self.create_flow(
+            {
+                "name": name,
+                "flowSpec": {"id": spec.id, "version": "1.0"},
+                "sourceConnectionIds": [source.id],
+                "targetConnectionIds": [target.id],
+                "transformations": transformations,
+                "scheduleParams": dict(
+                    schedule or {"startTime": int(time.time()), "frequency": "hour", "interval": 1}
+                ),
+            }
+        )
+        return DynamicsDataflow(base_connection_id, source.id, target.id, flow.id)
+
+    def delete_dynamics_dataflow(self, dataflow: DynamicsDataflow, *, base: bool = False) -> None:
+        """Delete what :meth:`create_dynamics_dataflow` made (flow first; the base connection
+        too when ``base``); objects already gone are skipped."""
+        steps = [
+            (self.delete_flow, dataflow.flow_id),
+            (self.delete_source_connection, dataflow.source_connection_id),
+            (self.delete_target_connection, dataflow.target_connection_id),
+        ]
+        if base:
+            steps.append((self.delete_connection, dataflow.base_connection_id))
+        for delete, record_id in steps:
+            try:
+                delete(record_id)
+            except NotFoundError:
+                continue

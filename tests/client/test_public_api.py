@@ -17,7 +17,7 @@ EXPECTED_ALL = {
     "NotFoundError", "PayloadTooLargeError", "PreconditionFailedError", "RateLimitedError",
     "ServerError", "StaticTokenProvider", "TokenError", "TokenProvider", "TransportError",
     "UnauthorizedError", "__version__", "build_retry", "Page", "SourceConnection",
-    "TargetConnection", "Flow", "FlowSpec",
+    "TargetConnection", "Flow", "FlowSpec", "DynamicsDataflow", "Run",
 }  # fmt: skip
 
 OPERATIONS = [
@@ -35,7 +35,8 @@ OPERATIONS = [
     ),
     "list_flow_specs", "retrieve_flow_spec", "find_flow_spec", "list_flows", "count_flows",
     "search_flows", "create_flow", "retrieve_flow", "patch_flow", "delete_flow", "enable_flow",
-    "disable_flow", "publish_flow",
+    "disable_flow", "publish_flow", "create_dynamics_dataflow", "delete_dynamics_dataflow",
+    "list_runs", "retrieve_run", "create_run", "retrigger_run",
 ]  # fmt: skip
 
 
