@@ -146,7 +146,7 @@ def test_operation_ids() -> None:
         "listTargetConnections", "searchTargetConnections", "performTargetConnectionAction",
         "listFlows", "createFlow", "searchFlows", "retrieveFlow", "patchFlow", "deleteFlow",
         "performFlowAction", "listFlowSpecs", "searchFlowSpecs", "retrieveFlowSpec", "listRuns",
-        "retrieveRun", "createRun", "performRunAction",
+        "retrieveRun", "createRun", "performRunAction", "updateRun",
     }  # fmt: skip
 
 
@@ -179,6 +179,7 @@ SEMANTIC_400 = {
     "listRuns": "the same listing rules as connections",
     "createRun": "the flow must exist and be scheduled once",
     "performRunAction": "only a failed run of an enabled flow is re-triggered",
+    "updateRun": "only provider members may be replaced",
     "performSourceConnectionAction": "publish is only valid on a draft",
     "performTargetConnectionAction": "publish is only valid on a draft",
     **{

@@ -199,3 +199,23 @@ def test_a_failed_run_of_an_enabled_flow_can_be_retriggered(client: FlaskClient)
     again = client.post(url + "?op=re-trigger", headers=HEADERS)
     assert again.json["type"].endswith("FLOW-1387-400")
     assert client.post(url + "?op=explode", headers=HEADERS).json["type"].endswith("1451-400")
+
+
+def test_a_provider_updates_a_run_with_if_match(client: FlaskClient) -> None:
+    _freeze(client)
+    flow_id = _flow(client)
+    (run,) = _runs(client, flow_id)
+    url = f"{BASE_PATH}/runs/{run['id']}"
+    metrics = {**run["metrics"], "statusSummary": {"status": "failed", "errors": []}}
+    missing = client.put(url, json={"metrics": metrics}, headers=HEADERS)
+    assert missing.json["type"].endswith("FLOW-1403-400")
+    done = client.put(url, json={"metrics": metrics}, headers={**HEADERS, "If-Match": run["etag"]})
+    assert done.status_code == 200
+    (updated,) = client.get(url, headers=HEADERS).json["items"]
+    assert (updated["state"], updated["etag"]) == ("failed", done.json["etag"])
+    stale = client.put(url, json={"metrics": metrics}, headers={**HEADERS, "If-Match": run["etag"]})
+    assert stale.status_code == 412
+    foreign = client.put(
+        url, json={"flowId": "x"}, headers={**HEADERS, "If-Match": done.json["etag"]}
+    )
+    assert foreign.json["type"].endswith("FLOW-1100-400")

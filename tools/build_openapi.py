@@ -1604,6 +1604,23 @@ def run_paths() -> Json:
         "required": ["items", "_links"],
         "properties": {"items": {"type": "array", "items": run}, "_links": {"type": "object"}},
     }
+    put_run = operation(
+        "updateRun",
+        "Runs",
+        "Replace a run's metrics and activities (provider side)",
+        "`If-Match` required (1403; stale 1404-412); only `metrics`, `activities` and "
+        "`providerRefId` may be sent (1100 otherwise). "
+        + codes_note("1100-400", "1403-400", "1405-400", "1439-404", "1404-412"),
+        parameters=[ref("parameters", "IfMatch"), ref("parameters", "IfMatchQuery")],
+        requestBody={
+            "required": True,
+            "content": json_content(schema_ref("PipelineCreateRequest")),
+        },
+        responses={
+            "200": ok("Updated; the body carries the new etag.", schema_ref("ConnectionReference")),
+            **errors(body=True, by_id=True, extra={"412": ref("responses", "PreconditionFailed")}),
+        },
+    )
     return {
         "/runs": {
             "get": operation(
@@ -1687,6 +1704,7 @@ def run_paths() -> Json:
                     "schema": {"type": "string", "minLength": 1},
                 }
             ],
+            "put": put_run,
             "get": operation(
                 "retrieveRun",
                 "Runs",

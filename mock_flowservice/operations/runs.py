@@ -42,6 +42,7 @@ __all__ = [
     "set_outcomes",
     "sync_all",
     "sync_runs",
+    "update_run",
 ]
 
 RUN_STATES_KIND = "flowRunStates"
@@ -528,3 +529,46 @@ def _start_run(store: Store, config: MockConfig, flow: Document, run_id: str, no
         ),
     )
     return updated
+
+
+#: Members of a run a provider may replace with ``PUT /runs/{id}``.
+PROVIDER_FIELDS = frozenset({"metrics", "activities", "providerRefId"})
+_RUN_STATUSES = frozenset({"inProgress", "success", "failed"})
+
+
+def update_run(
+    store: Store, tenant: Tenant, run_id: str, body: Any, if_match: str | None
+) -> Document:
+    """``PUT /runs/{id}``: a provider replaces a run's metrics and activities (``If-Match``).
+
+    Other members are refused with ``1100-400`` naming them; a ``statusSummary.status`` other
+    than ``inProgress``, ``success`` or ``failed`` likewise. The run's state follows it.
+    """
+    engine.retrieve(store, RUNS, tenant, run_id)
+    expected = engine.require_if_match(if_match)
+    if not isinstance(body, dict) or not body:
+        raise invalid_request("The request body must be a non-empty JSON object.")
+    unknown = sorted(set(body) - PROVIDER_FIELDS)
+    if unknown:
+        raise invalid_request(f"The field {unknown[0]} cannot be updated on a run.")
+    metrics = body.get("metrics")
+    status = None
+    if metrics is not None:
+        if not isinstance(metrics, dict):
+            raise invalid_request("The field metrics must be a JSON object.")
+        summary = metrics.get("statusSummary", {})
+        status = summary.get("status") if isinstance(summary, dict) else None
+        if status is not None and status not in _RUN_STATUSES:
+            raise invalid_request("The field metrics.statusSummary.status is not a run status.")
+    if "activities" in body and not isinstance(body["activities"], list):
+        raise invalid_request("The field activities must be a JSON array.")
+
+    def change(run: Document) -> Document:
+        return run.touched(
+            _RUNNER,
+            fields={**run.fields, **body},
+            state=status or run.state,
+            last_operation="update",
+        )
+
+    return engine.update(store, RUNS, tenant, run_id, expected, change)

@@ -8,7 +8,7 @@ from ..clock import now_ms
 from ..context import current
 from ..operations import runs as ops
 from ..request_state import state
-from ..web import json_body, json_response, query_args, reference, route_both
+from ..web import if_match, json_body, json_response, query_args, reference, route_both
 
 __all__ = ["bp"]
 
@@ -35,6 +35,13 @@ def create_run() -> Response:
     ctx = current()
     run = ops.create_run(ctx.store, ctx.config, state().who[0], json_body(), now_ms(ctx.store))
     return reference(run, 201, f"/runs/{run.id}")
+
+
+@route_both(bp, "/runs/<run_id>", methods=["PUT"])
+def update_run(run_id: str) -> Response:
+    ctx = current()
+    run = ops.update_run(ctx.store, state().who[0], run_id, json_body(), if_match())
+    return reference(run)
 
 
 @route_both(bp, "/runs/<run_id>/action", methods=["POST"])
