@@ -206,6 +206,11 @@ def test_drafts_need_published_connections_to_publish(client: FlaskClient) -> No
     assert client.get(f"{FLOWS}/{created['id']}", headers=HEADERS).json["items"][0]["state"] == (
         "draft"
     )
+    early = client.post(f"{FLOWS}/{created['id']}/action?op=publish", headers=HEADERS)
+    assert (early.status_code, _code(early)) == (400, "1100-400")
+    assert "must be published first" in early.json["report"]["detailed-message"]
+    source_url = f"{BASE_PATH}/sourceConnections/{source}/action?op=publish"
+    assert client.post(source_url, headers=HEADERS).status_code == 200
     published = client.post(f"{FLOWS}/{created['id']}/action?op=publish", headers=HEADERS)
     assert published.status_code == 200
 

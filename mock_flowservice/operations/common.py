@@ -147,6 +147,8 @@ def document_action(
     caller: Caller,
     record_id: str,
     op: str,
+    check: Callable[[Document], None] | None = None,
 ) -> Document:
-    """``POST /{collection}/{id}/action?op=...`` with the ops the description lists."""
-    return engine.apply_action(store, rtype, tenant, caller, record_id, op)
+    """``POST /{collection}/{id}/action?op=...`` with the ops the description lists; ``check``
+    adds the resource's own refusals."""
+    return engine.apply_action(store, rtype, tenant, caller, record_id, op, check)

@@ -22,7 +22,7 @@ connections, its target connections), its ``runs`` link and, once a run finished
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import engine
@@ -38,7 +38,7 @@ from .source_connections import SOURCE_CONNECTIONS
 from .target_connections import TARGET_CONNECTIONS
 from .usage import FLOWS_KIND
 
-__all__ = ["FLOWS", "MIN_INTERVALS", "create_flow", "patch_flow"]
+__all__ = ["FLOWS", "MIN_INTERVALS", "connections_published", "create_flow", "patch_flow"]
 
 #: Smallest interval per frequency (FACTS-2 §5.2, the current docs; W3).
 MIN_INTERVALS = {"minute": 15, "hour": 1, "day": 1, "week": 1}
@@ -123,6 +123,22 @@ def patch_flow(
         frozen=("flowSpec",),
         check=check,
     )
+
+
+def connections_published(store: Store, tenant: Tenant) -> Callable[[Document], None]:
+    """The check of a flow action: its connections exist and are published (draft.md: publish
+    the source and target connections before the flow), else ``1100-400`` naming one."""
+
+    def check(flow: Document) -> None:
+        for side, rtype in (("source", SOURCE_CONNECTIONS), ("target", TARGET_CONNECTIONS)):
+            for record_id in flow.fields.get(f"{side}ConnectionIds", []):
+                record: Document | None = store.get(rtype.kind, tenant, record_id)
+                if record is None or record.state == DRAFT_STATE:
+                    raise invalid_request(
+                        f"The {side} connection {record_id} must be published first."
+                    )
+
+    return check
 
 
 # -- the rules of a create body ------------------------------------------------------------

@@ -39,6 +39,8 @@ class Collection:
     patch: Patch
     #: Runs before a read of the collection (flows materialise their due runs first).
     prepare: Callable[[MockContext, Tenant], None] | None = None
+    #: The resource's own refusals of an action (flows: their connections are published).
+    action_check: Callable[[MockContext, Tenant], Callable[[Document], None]] | None = None
 
 
 def blueprint(collection: Collection) -> Blueprint:
@@ -111,9 +113,10 @@ def _delete(collection: Collection, record_id: str) -> Response:
 
 
 def _act(collection: Collection, record_id: str) -> Response:
-    tenant, caller = state().who
+    ctx, (tenant, caller) = current(), state().who
     op = request.args.get("op", "")
+    check = collection.action_check(ctx, tenant) if collection.action_check else None
     record = common.document_action(
-        current().store, collection.rtype, tenant, caller, record_id, op
+        ctx.store, collection.rtype, tenant, caller, record_id, op, check
     )
     return reference(record)

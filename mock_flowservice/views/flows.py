@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..clock import now_ms
-from ..operations.flows import FLOWS, create_flow, patch_flow
+from ..operations.flows import FLOWS, connections_published, create_flow, patch_flow
 from ..operations.runs import sync_runs
 from .documents import Collection, blueprint
 
@@ -20,5 +20,6 @@ bp = blueprint(
             ctx.store, ctx.flow_specs, ctx.config, tenant, caller, record_id, body, etag
         ),
         prepare=lambda ctx, tenant: sync_runs(ctx.store, ctx.config, tenant, now_ms(ctx.store)),
+        action_check=lambda ctx, tenant: connections_published(ctx.store, tenant),
     )
 )
