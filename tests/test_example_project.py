@@ -1,7 +1,9 @@
-"""``examples/dynamics-project`` passes in a fresh venv with only the built wheel installed.
+"""``examples/dynamics-project`` installs the plugin and passes, as its README says.
 
-This proves the fixtures reach a user's project through the wheel's ``pytest11`` entry point:
-nothing from this checkout is on the example's ``sys.path``.
+Once in a fresh venv with only the built wheel installed: the fixtures reach a user's project
+through the wheel's ``pytest11`` entry point, nothing from this checkout is on the example's
+``sys.path``. Once with the README's own command run verbatim (``pip install -e ../..``) in a
+copy of the checkout.
 """
 
 from __future__ import annotations
@@ -85,3 +87,51 @@ def test_example_project_passes_with_the_installed_wheel(tmp_path: Path) -> None
     assert summary(output) == {"passed": 2}, output
     for name in ("test_connect_in_process", "test_connect_over_a_socket"):
         assert f"PASSED tests/test_onboarding.py::{name}" in output
+
+
+#: Not copied with the checkout: build and tool output, and other environments.
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "__pycache__", ".tox", "dist", "build", "*.egg-info", "reports",
+    ".hypothesis", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+)  # fmt: skip
+
+
+def readme_command() -> str:
+    """The example README's one install-and-test command (its first ``sh`` block)."""
+    text = (EXAMPLE / "README.md").read_text("utf-8")
+    return re.findall(r"```sh\n(.*?)```", text, re.S)[0].strip()
+
+
+def test_readme_installs_the_plugin_from_the_checkout() -> None:
+    command = readme_command()
+    assert "pip install -e ../.." in command  # not from PyPI: there is no release yet
+    assert command.endswith(".venv/bin/python -m pytest")
+
+
+def test_example_readme_command_passes_as_written(tmp_path: Path) -> None:
+    """The README's command, verbatim, in the example directory of a copy of this checkout."""
+    checkout = tmp_path / "mock-flowservice"
+    shutil.copytree(ROOT, checkout, ignore=NOT_COPIED)
+    project = checkout / "examples" / "dynamics-project"
+    env = clean_env()
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", readme_command() + " -q -rA"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert summary(output) == {"passed": 2}, output[-4000:]
+    python = project / ".venv" / "bin" / "python"
+    plugins = run(
+        [python, "-c", "from importlib.metadata import entry_points as e;"
+         "print([p.value for p in e(group='pytest11')])"],
+        cwd=project,
+        timeout=60,
+    )  # fmt: skip
+    assert "flowservice_fixtures.plugin" in plugins

@@ -1,8 +1,9 @@
 """Access tokens: a fixed one, or one fetched from Adobe IMS with OAuth client credentials.
 
 :class:`ClientCredentialsTokenProvider` posts ``grant_type=client_credentials`` form-encoded to
-the IMS token endpoint (FACTS G), caches the token and fetches a new one ``refresh_margin``
-seconds before ``expires_in`` runs out. A lock makes concurrent callers share one fetch.
+the IMS token endpoint (OAuth server-to-server), caches the token and fetches a new one
+``refresh_margin`` seconds before ``expires_in`` runs out. A lock makes concurrent callers share
+one fetch.
 Secrets show up in no ``repr``, log line or exception message.
 """
 

@@ -59,7 +59,27 @@ def _reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-@click.group()
+_EPILOG = """\b
+Settings (environment variables):
+  FLOWSERVICE_API_KEY        x-api-key, the OAuth client id (required)
+  FLOWSERVICE_ORG_ID         x-gw-ims-org-id (required)
+  FLOWSERVICE_ACCESS_TOKEN   a bearer token, or instead
+  FLOWSERVICE_CLIENT_SECRET  the client secret to fetch one from IMS
+  FLOWSERVICE_BASE_URL       default: https://platform.adobe.io/data/foundation/flowservice
+  FLOWSERVICE_IMS_URL        default: Adobe's IMS token endpoint
+  FLOWSERVICE_SANDBOX, FLOWSERVICE_SCOPES, FLOWSERVICE_TIMEOUT
+
+\b
+Against a local mock-flowservice server (mock-flowservice serve):
+  FLOWSERVICE_BASE_URL=http://127.0.0.1:8080/data/foundation/flowservice
+  FLOWSERVICE_IMS_URL=http://127.0.0.1:8080/ims/token/v3
+"""
+
+
+@click.group(epilog=_EPILOG)
+@click.version_option(
+    package_name="mock-flowservice", prog_name="flowservice", message="%(prog)s %(version)s"
+)
 @click.option("--base-url", help="API base URL (default: $FLOWSERVICE_BASE_URL or production).")
 @click.option("--sandbox", help="Sandbox name (default: $FLOWSERVICE_SANDBOX or prod).")
 @click.pass_context

@@ -101,11 +101,12 @@ class FlowServiceClient(SpecsMixin, PipelineMixin):
     ) -> FlowServiceClient:
         """A client configured from ``FLOWSERVICE_*`` variables; ``overrides`` win."""
         env = os.environ if environ is None else environ
-        settings: dict[str, Any] = {
-            "api_key": _required(env, "FLOWSERVICE_API_KEY"),
-            "org_id": _required(env, "FLOWSERVICE_ORG_ID"),
-            "sandbox": env.get("FLOWSERVICE_SANDBOX") or "prod",
-        }
+        _check_required(env, overrides)
+        settings: dict[str, Any] = {"sandbox": env.get("FLOWSERVICE_SANDBOX") or "prod"}
+        if env.get("FLOWSERVICE_API_KEY"):
+            settings["api_key"] = env["FLOWSERVICE_API_KEY"]
+        if env.get("FLOWSERVICE_ORG_ID"):
+            settings["org_id"] = env["FLOWSERVICE_ORG_ID"]
         base_url = env.get("FLOWSERVICE_BASE_URL")
         if base_url:
             settings["base_url"] = base_url
@@ -186,11 +187,22 @@ def _env_credentials(
     return {"token_provider": provider}
 
 
-def _required(env: Mapping[str, str], name: str) -> str:
-    value = env.get(name)
-    if not value:
-        raise ConfigurationError(f"environment variable {name} is not set")
-    return value
+def _check_required(env: Mapping[str, str], overrides: Mapping[str, Any]) -> None:
+    """Refuse with every missing variable named at once, not the first one only."""
+    missing = [
+        name
+        for name, setting in (("FLOWSERVICE_API_KEY", "api_key"), ("FLOWSERVICE_ORG_ID", "org_id"))
+        if not env.get(name) and setting not in overrides
+    ]
+    has_credentials = "access_token" in overrides or "token_provider" in overrides
+    if not has_credentials and not (
+        env.get("FLOWSERVICE_ACCESS_TOKEN") or env.get("FLOWSERVICE_CLIENT_SECRET")
+    ):
+        missing.append(
+            "FLOWSERVICE_ACCESS_TOKEN or FLOWSERVICE_CLIENT_SECRET (to fetch a token from IMS)"
+        )
+    if missing:
+        raise ConfigurationError("environment variables not set: " + "; ".join(missing))
 
 
 def _float(env: Mapping[str, str], name: str) -> float:

@@ -1,4 +1,4 @@
-"""``/connections`` operations, one method per operationId (FACTS A.1)."""
+"""``/connections`` operations, one method per operationId of Adobe's API reference."""
 
 from __future__ import annotations
 
@@ -158,7 +158,7 @@ class ConnectionsMixin:
         primary_key: str | None = None,
         **extra: str | int | bool,
     ) -> Any:
-        """``GET /connections/{id}/explore``; the JSON as returned (shapes in FACTS F.4).
+        """``GET /connections/{id}/explore``; the JSON as returned (Adobe's explore shapes).
 
         ``extra`` keyword arguments are sent as query parameters under their own names
         (``fileType="json"``, ``determineProperties=True``).

@@ -91,7 +91,7 @@ class Transport:
             session.mount(origin(self.base_url), HTTPAdapter(max_retries=retry))
 
     def headers(self, *, has_body: bool) -> dict[str, str]:
-        """The headers of FACTS B.1; ``Content-Type`` only when a body is sent."""
+        """The headers every documented request sends; ``Content-Type`` only when a body is sent."""
         headers = {
             "Authorization": f"Bearer {self.token_provider.get_token()}",
             "x-api-key": self.api_key,

@@ -85,7 +85,7 @@ class AuthInfo:
 
 @dataclass(frozen=True)
 class Connection:
-    """A base connection (FACTS C.1)."""
+    """A base connection, as ``GET /connections/{id}`` returns it."""
 
     id: str
     name: str | None
@@ -134,7 +134,7 @@ class ConnectionPage:
 
 @dataclass(frozen=True)
 class AuthSpec:
-    """One ``authSpec`` entry of a connection spec (FACTS F.2)."""
+    """One ``authSpec`` entry of a connection spec."""
 
     name: str
     type: str | None
@@ -158,7 +158,7 @@ class AuthSpec:
 
 @dataclass(frozen=True)
 class ConnectionSpec:
-    """A connection spec (FACTS F.1)."""
+    """A connection spec, as ``GET /connectionSpecs/{id}`` returns it."""
 
     id: str
     name: str | None

@@ -2,8 +2,8 @@
 
 A filter is either a ready expression (``'state==enabled'``, ``'name=="dynamics-online"'``) or
 a mapping ``{"state": "enabled", "id": ["a", "b"]}`` that becomes ``state==enabled`` and
-``id==a,b`` (a comma list matches any value, FACTS D). Each expression is its own ``property``
-parameter; the API combines them with AND.
+``id==a,b`` (a comma list matches any value, as Adobe's filtering guide says). Each expression
+is its own ``property`` parameter; the API combines them with AND.
 """
 
 from __future__ import annotations

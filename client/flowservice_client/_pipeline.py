@@ -1,5 +1,5 @@
 """The pipeline after the base connection: source and target connections, flow specs and
-flows (FACTS-2 §2–§5).
+flows.
 
 Every collection has the same seven calls, written once in :class:`_Collection` (listing
 pages followed through ``_links.next.href``, counts, search, wrapped single reads, JSON Patch

@@ -1,4 +1,4 @@
-"""``/connectionSpecs`` calls and the Microsoft Dynamics shortcut (FACTS A.2, F.3)."""
+"""``/connectionSpecs`` calls and the Microsoft Dynamics shortcut (Adobe's Dynamics tutorial)."""
 
 from __future__ import annotations
 

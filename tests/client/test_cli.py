@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from importlib.metadata import version
 
 import pytest
 import responses
@@ -87,6 +88,32 @@ def test_missing_settings_exit_1() -> None:
     result = run("specs", "list", env={"FLOWSERVICE_ORG_ID": None})
     assert result.exit_code == 1
     assert "FLOWSERVICE_ORG_ID" in result.stderr
+
+
+def test_every_missing_setting_is_named_at_once() -> None:
+    missing = {"FLOWSERVICE_API_KEY": None, "FLOWSERVICE_ORG_ID": None}
+    result = run("specs", "list", env={**missing, "FLOWSERVICE_ACCESS_TOKEN": None})
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    for name in (*missing, "FLOWSERVICE_ACCESS_TOKEN", "FLOWSERVICE_CLIENT_SECRET"):
+        assert name in result.stderr
+
+
+def test_version_is_the_package_version() -> None:
+    import flowservice_client
+
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"flowservice {version('mock-flowservice')}\n"
+    assert flowservice_client.__version__ == version("mock-flowservice")
+
+
+def test_help_says_how_to_reach_a_local_mock() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    for name in ("FLOWSERVICE_BASE_URL", "FLOWSERVICE_IMS_URL", "FLOWSERVICE_API_KEY"):
+        assert name in result.stdout
+    assert "http://127.0.0.1:8080/data/foundation/flowservice" in result.stdout
 
 
 def test_create_dynamics_basic_prompts_for_the_password(rsps) -> None:

@@ -90,6 +90,28 @@ def test_missing_settings_are_configuration_errors(env, message) -> None:
         FlowServiceClient.from_env(env)
 
 
+def test_every_missing_variable_is_named_at_once() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        FlowServiceClient.from_env({})
+    message = str(info.value)
+    for name in (
+        "FLOWSERVICE_API_KEY",
+        "FLOWSERVICE_ORG_ID",
+        "FLOWSERVICE_ACCESS_TOKEN",
+        "FLOWSERVICE_CLIENT_SECRET",
+    ):
+        assert name in message
+
+
+def test_overrides_stand_in_for_missing_variables() -> None:
+    client = FlowServiceClient.from_env({}, api_key="k", org_id="o", access_token="t")
+    assert client.token_provider.get_token() == "t"
+    with pytest.raises(ConfigurationError) as info:
+        FlowServiceClient.from_env({"FLOWSERVICE_ACCESS_TOKEN": "t"}, api_key="k")
+    assert "FLOWSERVICE_ORG_ID" in str(info.value)
+    assert "FLOWSERVICE_API_KEY" not in str(info.value)
+
+
 def test_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {**ENV, "FLOWSERVICE_ACCESS_TOKEN": "from-os"}.items():
         monkeypatch.setenv(name, value)
