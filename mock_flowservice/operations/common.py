@@ -8,13 +8,13 @@ references are of the caller's tenant only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from .. import engine
 from ..clock import now_ms
 from ..config import MockConfig
-from ..engine import QueryArgs, ResourceType
+from ..engine import Action, QueryArgs, ResourceType
 from ..engine.documents import patch_fields
 from ..engine.jsonpatch import parse_patch
 from ..errors import invalid_request, missing_field
@@ -24,10 +24,13 @@ from ..validation import body_field
 from .usage import refuse_if_used
 
 __all__ = [
+    "COMMON_FIELDS",
     "DRAFT_STATE",
+    "PUBLISH",
     "delete_document",
     "described",
     "document_action",
+    "document_type",
     "list_documents",
     "new_document",
     "patch_document",
@@ -37,6 +40,27 @@ __all__ = [
 ]
 
 DRAFT_STATE = "draft"
+
+#: Members every pipeline object serves: identity, audit, scope, state and version.
+COMMON_FIELDS = frozenset(
+    {"id", "createdAt", "updatedAt", "createdBy", "updatedBy", "createdClient", "updatedClient",
+     "sandboxId", "sandboxName", "imsOrgId", "state", "version", "etag", "lastOperation"}
+)  # fmt: skip
+#: The one action of source and target connections: a draft is published (1409 otherwise).
+PUBLISH = {"publish": Action("publish", from_states=frozenset({DRAFT_STATE}), to_state="enabled")}
+
+
+def document_type(
+    kind: str, own_fields: Iterable[str], actions: Mapping[str, Action] | None = None
+) -> ResourceType[Document]:
+    """The description of a pipeline collection: its members beside the common ones."""
+    return ResourceType(
+        kind=kind,
+        fields=COMMON_FIELDS | frozenset(own_fields),
+        render=lambda record, mask: record.to_json(mask),
+        decode=Document.from_state,
+        actions=dict(actions or {}),
+    )
 
 
 def require_object(body: Any) -> dict[str, Any]:

@@ -33,7 +33,14 @@ from ..flow_catalog import FlowSpec, FlowSpecCatalog
 from ..model import Caller, Document, Tenant, now_ms
 from ..storage import Store
 from ..validation import body_field
-from .common import DRAFT_STATE, described, new_document, patch_document, require_object
+from .common import (
+    DRAFT_STATE,
+    described,
+    document_type,
+    new_document,
+    patch_document,
+    require_object,
+)
 from .source_connections import SOURCE_CONNECTIONS
 from .target_connections import TARGET_CONNECTIONS
 from .usage import FLOWS_KIND
@@ -44,27 +51,17 @@ __all__ = ["FLOWS", "MIN_INTERVALS", "connections_published", "create_flow", "pa
 MIN_INTERVALS = {"minute": 15, "hour": 1, "day": 1, "week": 1}
 FREQUENCIES = ("once", *MIN_INTERVALS)
 
-_FIELDS = frozenset(
+FLOWS: ResourceType[Document] = document_type(
+    FLOWS_KIND,
+    ("name", "description", "flowSpec", "sourceConnectionIds", "targetConnectionIds",
+     "inheritedAttributes", "transformations", "scheduleParams", "options", "runs",
+     "lastRunDetails"),
     {
-        "id", "name", "description", "flowSpec", "state", "sourceConnectionIds",
-        "targetConnectionIds", "inheritedAttributes", "transformations", "scheduleParams",
-        "options", "runs", "lastRunDetails", "createdAt", "updatedAt", "createdBy", "updatedBy",
-        "createdClient", "updatedClient", "sandboxId", "sandboxName", "imsOrgId", "version",
-        "etag", "lastOperation",
-    }
-)  # fmt: skip
-
-FLOWS: ResourceType[Document] = ResourceType(
-    kind=FLOWS_KIND,
-    fields=_FIELDS,
-    render=lambda record, mask: record.to_json(mask),
-    decode=Document.from_state,
-    actions={
         "enable": Action("enable", frozenset({"disabled"}), "enabled", refusal="1422-400"),
         "disable": Action("disable", frozenset({"enabled"}), "disabled", refusal="1422-400"),
         "publish": Action("publish", frozenset({DRAFT_STATE}), "enabled", refusal="1422-400"),
     },
-)
+)  # fmt: skip
 
 
 def create_flow(

@@ -29,6 +29,7 @@ from ..errors import FlowError, invalid_request, not_found, unknown_param
 from ..explore import load_samples
 from ..model import Caller, Document, Tenant, new_etag
 from ..storage import StaleEtag, Store
+from .common import document_type
 from .flows import FLOWS
 from .source_connections import SOURCE_CONNECTIONS
 
@@ -51,35 +52,8 @@ _RUNNER = Caller("flowservice-scheduler@AdobeID", "flowservice-scheduler")
 _NAMESPACE = uuid.UUID("2f0e4e8c-6a57-5a55-9d0e-7d7c0a3b9b11")
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-_RUN_FIELDS = frozenset(
-    {
-            "id",
-            "flowId",
-            "flowSpec",
-            "state",
-            "metrics",
-            "activities",
-            "providerRefId",
-            "createdAt",
-            "updatedAt",
-            "createdBy",
-            "updatedBy",
-            "createdClient",
-            "updatedClient",
-            "sandboxId",
-            "sandboxName",
-            "imsOrgId",
-            "etag",
-            "version",
-            "lastOperation",
-        }
-)  # fmt: skip
-
-RUNS: ResourceType[Document] = ResourceType(
-    kind="runs",
-    fields=_RUN_FIELDS,
-    render=lambda record, mask: record.to_json(mask),
-    decode=Document.from_state,
+RUNS: ResourceType[Document] = document_type(
+    "runs", ("flowId", "flowSpec", "metrics", "activities", "providerRefId")
 )
 
 

@@ -15,12 +15,12 @@ from typing import Any
 
 from .. import engine
 from ..catalog import Catalog, ConnectionSpec
-from ..engine import Action, ResourceType
+from ..engine import ResourceType
 from ..errors import FlowError, invalid_request, missing_field
 from ..model import Caller, Connection, Document, Tenant
 from ..storage import Store
 from ..validation import body_field, spec_reference
-from .common import DRAFT_STATE, described, new_document, patch_document, require_object
+from .common import PUBLISH, described, document_type, new_document, patch_document, require_object
 from .connections import CONNECTIONS
 
 __all__ = [
@@ -33,24 +33,12 @@ __all__ = [
 #: ``data.format`` values a source connection may carry (FACTS-2 §2.2, §3).
 SOURCE_FORMATS = ("tabular", "delimited", "json", "parquet", "parquet_xdm")
 
-_FIELDS = frozenset(
-    {
-        "id", "name", "description", "baseConnectionId", "state", "data", "params",
-        "connectionSpec", "createdAt", "updatedAt", "createdBy", "updatedBy", "createdClient",
-        "updatedClient", "sandboxId", "sandboxName", "imsOrgId", "version", "etag",
-        "inheritedAttributes", "lastOperation",
-    }
+SOURCE_CONNECTIONS: ResourceType[Document] = document_type(
+    "sourceConnections",
+    ("name", "description", "baseConnectionId", "data", "params", "connectionSpec",
+     "inheritedAttributes"),
+    PUBLISH,
 )  # fmt: skip
-
-SOURCE_CONNECTIONS: ResourceType[Document] = ResourceType(
-    kind="sourceConnections",
-    fields=_FIELDS,
-    render=lambda record, mask: record.to_json(mask),
-    decode=Document.from_state,
-    actions={
-        "publish": Action("publish", from_states=frozenset({DRAFT_STATE}), to_state="enabled"),
-    },
-)
 
 
 def create_source_connection(

@@ -16,12 +16,12 @@ from typing import Any
 
 from .. import engine
 from ..catalog import ConnectionSpec
-from ..engine import Action, ResourceType
+from ..engine import ResourceType
 from ..errors import FlowError, invalid_request
 from ..model import Caller, Document, Tenant
 from ..storage import Store
 from ..validation import body_field
-from .common import DRAFT_STATE, described, new_document, patch_document, require_object
+from .common import PUBLISH, described, document_type, new_document, patch_document, require_object
 
 __all__ = [
     "DEFAULT_TARGET_FORMAT",
@@ -35,24 +35,11 @@ _DATASET_ID = re.compile(r"^[0-9a-f]{24}$")
 
 TargetSpecs = Mapping[str, ConnectionSpec]
 
-_FIELDS = frozenset(
-    {
-            "id", "name", "description", "state", "data", "params", "connectionSpec",
-            "createdAt", "updatedAt", "createdBy", "updatedBy", "createdClient",
-            "updatedClient", "sandboxId", "sandboxName", "imsOrgId", "version", "etag",
-            "inheritedAttributes", "lastOperation",
-        }
+TARGET_CONNECTIONS: ResourceType[Document] = document_type(
+    "targetConnections",
+    ("name", "description", "data", "params", "connectionSpec", "inheritedAttributes"),
+    PUBLISH,
 )  # fmt: skip
-
-TARGET_CONNECTIONS: ResourceType[Document] = ResourceType(
-    kind="targetConnections",
-    fields=_FIELDS,
-    render=lambda record, mask: record.to_json(mask),
-    decode=Document.from_state,
-    actions={
-        "publish": Action("publish", from_states=frozenset({DRAFT_STATE}), to_state="enabled"),
-    },
-)
 
 
 def create_target_connection(
