@@ -16,6 +16,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from ._cli_pipeline import register as register_pipeline
 from ._client import FlowServiceClient
 from ._errors import FlowServiceError
 
@@ -194,6 +195,9 @@ def list_specs(filters: tuple[str, ...]) -> None:
 def get_spec(spec_id: str) -> None:
     """Show one connection spec."""
     _echo_json(dict(_client().retrieve_connection_spec(spec_id).raw))
+
+
+register_pipeline(cli, _client, _echo_json, _reports_errors)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from flowservice_client import (
     DYNAMICS_SPEC_ID,
     BadRequestError,
@@ -135,3 +136,82 @@ def test_the_tutorial_chain_through_the_client(fs: FlowServiceClient) -> None:
     fs.delete_target_connection(target.id)
     with pytest.raises(NotFoundError):
         fs.retrieve_flow(flow.id)
+
+
+def test_the_pipeline_from_the_command_line(
+    fs: FlowServiceClient, mock_server: Any, tmp_path: Any
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+    from flowservice_client._cli import cli
+
+    env = {
+        "FLOWSERVICE_BASE_URL": mock_server.url + "/data/foundation/flowservice",
+        "FLOWSERVICE_ACCESS_TOKEN": "test-token",
+        "FLOWSERVICE_API_KEY": "test-client",
+        "FLOWSERVICE_ORG_ID": ORG,
+    }
+    runner = CliRunner()
+
+    def flowservice(*args: str) -> Any:
+        result = runner.invoke(cli, list(args), env=env)
+        assert result.exit_code == 0, (result.output, repr(result.exception))
+        return json.loads(result.stdout)
+
+    base_id = _base(fs)
+    body = tmp_path / "source.json"
+    body.write_text(
+        json.dumps(
+            {
+                "name": "contacts",
+                "baseConnectionId": base_id,
+                "data": {"format": "tabular"},
+                "params": {"tableName": "contact"},
+                "connectionSpec": {"id": DYNAMICS_SPEC_ID, "version": "1.0"},
+            }
+        )
+    )
+    source = flowservice("sources", "create", str(body))
+    assert [s["id"] for s in flowservice("sources", "list")] == [source["id"]]
+    target = fs.create_target_connection(
+        "lake", "6889f4f89b982b2b90bc1207", "https://ns.adobe.com/acme/schemas/contact"
+    )
+    assert flowservice("targets", "get", target.id)["params"]["dataSetId"] == (
+        "6889f4f89b982b2b90bc1207"
+    )
+    flow_body = tmp_path / "flow.json"
+    flow_body.write_text(
+        json.dumps(
+            {
+                "name": "contacts to the lake",
+                "flowSpec": {"id": fs.find_flow_spec("CRMToAEP").id, "version": "1.0"},
+                "sourceConnectionIds": [source["id"]],
+                "targetConnectionIds": [target.id],
+                "transformations": [
+                    {"name": "Copy", "params": {"deltaColumn": {"name": "modifiedon"}}}
+                ],
+                "scheduleParams": {"startTime": 1767225600, "frequency": "hour", "interval": 1},
+            }
+        )
+    )
+    flow = flowservice("flows", "create", str(flow_body))
+    requests.post(
+        mock_server.url + "/__mock__/clock",
+        json={"freeze": True, "set": 1767225600000 + 61_000},
+        timeout=10,
+    )
+    assert flowservice("flows", "disable", flow["id"])["id"] == flow["id"]
+    assert flowservice("flows", "get", flow["id"])["state"] == "disabled"
+    flowservice("flows", "enable", flow["id"])
+    (run,) = flowservice("runs", "list", "--flow", flow["id"])
+    assert run["state"] == "success"
+    waited = flowservice("runs", "wait", run["id"], "--timeout", "5", "--interval", "0.1")
+    assert waited["metrics"]["recordSummary"]["inputRecordCount"] == 24
+    refused = runner.invoke(cli, ["sources", "delete", source["id"]], env=env)
+    assert refused.exit_code == 1
+    assert "FLOW-1447-400" in refused.stderr
+    assert flowservice("flows", "delete", flow["id"])["deleted"] is True
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert runner.invoke(cli, ["sources", "create", str(bad)], env=env).exit_code == 2
