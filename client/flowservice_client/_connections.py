@@ -8,7 +8,15 @@ from typing import Any
 from ._errors import DecodingError, NoResultError
 from ._http import Transport
 from ._models import Connection, ConnectionPage, CreatedRef
-from ._paging import Filters, next_href, path_id, property_params, query_value, resolve_next
+from ._paging import (
+    Filters,
+    follow_pages,
+    next_href,
+    path_id,
+    property_params,
+    query_value,
+    resolve_next,
+)
 
 __all__ = ["ConnectionsMixin", "single_item"]
 
@@ -48,18 +56,13 @@ class ConnectionsMixin:
 
         ``limit`` is the page size, not a cap on the total.
         """
-        page = self.list_connections_page(filters, orderby=orderby, limit=limit)
-        seen: set[str] = set()
-        while True:
-            yield from page.items
-            if page.next_href is None:
-                return
-            if page.next_href in seen:
-                raise DecodingError("pagination loop: the same next link came back twice")
-            seen.add(page.next_href)
-            page = self.list_connections_page(
-                filters, orderby=orderby, limit=limit, next_href=page.next_href
-            )
+        first = self.list_connections_page(filters, orderby=orderby, limit=limit)
+        yield from follow_pages(
+            first,
+            lambda href: self.list_connections_page(
+                filters, orderby=orderby, limit=limit, next_href=href
+            ),
+        )
 
     def list_connections_page(
         self,

@@ -8,14 +8,25 @@ is its own ``property`` parameter; the API combines them with AND.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qs, quote, urlsplit
 
 from ._errors import DecodingError
 from ._http import origin
 
-__all__ = ["Filters", "next_href", "path_id", "property_params", "resolve_next"]
+__all__ = ["Filters", "follow_pages", "next_href", "path_id", "property_params", "resolve_next"]
+
+T = TypeVar("T", covariant=True)
+
+
+class _Page(Protocol[T]):
+    @property
+    def items(self) -> Sequence[T]: ...
+
+    @property
+    def next_href(self) -> str | None: ...
+
 
 FilterValue = str | int | bool | Sequence[str]
 Filters = Sequence[str] | Mapping[str, FilterValue]
@@ -77,3 +88,17 @@ def resolve_next(
     merged = {key: value for key, value in params.items() if key not in query}
     merged.update(query)
     return path, merged
+
+
+def follow_pages(first: _Page[T], fetch: Callable[[str], _Page[T]]) -> Iterator[T]:
+    """Every item of a listing, page by page through ``_links.next.href`` (``fetch(href)``
+    reads the next page); a next link that comes back twice is a loop and raises."""
+    page, seen = first, set()
+    while True:
+        yield from page.items
+        if page.next_href is None:
+            return
+        if page.next_href in seen:
+            raise DecodingError("pagination loop: the same next link came back twice")
+        seen.add(page.next_href)
+        page = fetch(page.next_href)

@@ -17,7 +17,7 @@ from ._connections import ConnectionsMixin, PatchOp, listing, single_item
 from ._errors import DecodingError, NoResultError, NotFoundError
 from ._http import Transport
 from ._models import CreatedRef, JSONObject
-from ._paging import Filters, path_id, property_params, resolve_next
+from ._paging import Filters, follow_pages, path_id, property_params, resolve_next
 
 __all__ = [
     "DynamicsDataflow",
@@ -253,18 +253,13 @@ class _Collection(Generic[T]):
         orderby: str | None = None,
         limit: int | None = None,
     ) -> Iterator[T]:
-        page = self.page(transport, filters, orderby=orderby, limit=limit)
-        seen: set[str] = set()
-        while True:
-            yield from page.items
-            if page.next_href is None:
-                return
-            if page.next_href in seen:
-                raise DecodingError("pagination loop: the same next link came back twice")
-            seen.add(page.next_href)
-            page = self.page(
-                transport, filters, orderby=orderby, limit=limit, next_href=page.next_href
-            )
+        first = self.page(transport, filters, orderby=orderby, limit=limit)
+        yield from follow_pages(
+            first,
+            lambda href: self.page(
+                transport, filters, orderby=orderby, limit=limit, next_href=href
+            ),
+        )
 
     def count(self, transport: Transport, filters: Filters = ()) -> int:
         params: dict[str, str | list[str]] = {"count": "true"}

@@ -77,3 +77,21 @@ def test_link_forms_resolve_to_the_same_path(href: str) -> None:
 def test_link_to_another_origin_is_refused() -> None:
     with pytest.raises(DecodingError):
         resolve_next("http://platform.adobe.io/connections", BASE, {})
+
+
+def test_follow_pages_reads_every_page_and_stops_a_loop() -> None:
+    from dataclasses import dataclass
+
+    from flowservice_client._errors import DecodingError
+    from flowservice_client._paging import follow_pages
+
+    @dataclass
+    class Page:
+        items: tuple[int, ...]
+        next_href: str | None
+
+    pages = {"/p2": Page((3,), "/p3"), "/p3": Page((4, 5), None)}
+    assert list(follow_pages(Page((1, 2), "/p2"), pages.__getitem__)) == [1, 2, 3, 4, 5]
+    looping = {"/p2": Page((3,), "/p2")}
+    with pytest.raises(DecodingError, match="pagination loop"):
+        list(follow_pages(Page((1,), "/p2"), looping.__getitem__))
