@@ -11,7 +11,7 @@ import copy
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -46,7 +46,7 @@ class AuthSpec:
         return _validator(self, reject_unknown)
 
 
-@cache
+@lru_cache(maxsize=1024)  # bounded: authored specs build new AuthSpecs as they change
 def _validator(auth: AuthSpec, reject_unknown: bool) -> Draft7Validator:
     schema = dict(auth.schema)
     if reject_unknown:
@@ -106,6 +106,19 @@ class Catalog:
 
     def get(self, spec_id: str) -> ConnectionSpec | None:
         return self._by_id.get(spec_id)
+
+    def extended(self, specs: list[ConnectionSpec]) -> Catalog:
+        """This catalog plus ``specs`` (an org's authored specs), after the built-in ones.
+
+        A spec with a ``targetSpec`` and no ``sourceSpec`` is a target spec.
+        """
+        if not specs:
+            return self
+        grown = Catalog([])
+        grown._by_id = {**self._by_id, **{spec.id: spec for spec in specs}}
+        added = {s.id: s for s in specs if "targetSpec" in s.raw and "sourceSpec" not in s.raw}
+        grown._targets = {**self._targets, **added}
+        return grown
 
     def auth_spec(self, spec_id: Any, spec_name: Any) -> AuthSpec | None:
         """The auth spec ``spec_name`` of connection spec ``spec_id``, if both exist.

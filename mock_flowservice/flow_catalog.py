@@ -279,13 +279,17 @@ class FlowSpecCatalog:
 
     def __init__(self, specs: Sequence[FlowSpec]) -> None:
         self._by_id = {spec.id: spec for spec in specs}
-        self._by_name = {spec.name: spec for spec in specs}
+        self._by_name = {spec.name: spec for spec in reversed(specs)}  # the first of a name
 
     def __iter__(self) -> Iterator[FlowSpec]:
         return iter(self._by_id.values())
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+    def extended(self, specs: Sequence[FlowSpec]) -> FlowSpecCatalog:
+        """This catalog plus ``specs`` (an org's authored flow specs), after the built-in ones."""
+        return FlowSpecCatalog([*self._by_id.values(), *specs]) if specs else self
 
     def spec(self, flow_spec_id: str) -> FlowSpec | None:
         """The :class:`FlowSpec` (with its validators), or ``None``."""

@@ -146,7 +146,8 @@ def test_operation_ids() -> None:
         "listTargetConnections", "searchTargetConnections", "performTargetConnectionAction",
         "listFlows", "createFlow", "searchFlows", "retrieveFlow", "patchFlow", "deleteFlow",
         "performFlowAction", "listFlowSpecs", "searchFlowSpecs", "retrieveFlowSpec", "listRuns",
-        "retrieveRun", "createRun", "performRunAction", "updateRun",
+        "retrieveRun", "createRun", "performRunAction", "updateRun", "createConnectionSpec",
+        "updateConnectionSpec", "createFlowSpec", "updateFlowSpec",
     }  # fmt: skip
 
 
@@ -175,6 +176,11 @@ SEMANTIC_400 = {
     "listFlows": "the same listing rules as connections",
     "searchFlows": "the same listing rules as connections",
     "listFlowSpecs": "filter fields and operators are checked beyond syntax",
+    **{
+        f"{verb}{name}": "spec members, their JSON Schemas and spec ids are checked"
+        for name in ("ConnectionSpec", "FlowSpec")
+        for verb in ("create", "update")
+    },
     "searchFlowSpecs": "filter fields and operators are checked beyond syntax",
     "listRuns": "the same listing rules as connections",
     "createRun": "the flow must exist and be scheduled once",

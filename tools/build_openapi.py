@@ -510,9 +510,73 @@ def connection_schemas() -> Json:
     }
 
 
+AUDIT_PROPERTIES: Json = {
+    **{name: {"type": "integer"} for name in ("createdAt", "updatedAt")},
+    **{
+        name: {"type": "string"}
+        for name in ("createdBy", "updatedBy", "createdClient", "updatedClient", "sandboxId",
+                     "sandboxName", "imsOrgId")
+    },
+}  # fmt: skip
+
+
+def authored_request(members: dict[str, str], description: str) -> Json:
+    """The body of a Sources SDK create or replacement: ``name`` and ``providerId`` required."""
+    types = {"str": {"type": "string"}, "obj": {"type": "object"}, "list": {"type": "array"}}
+    return {
+        "type": "object",
+        "description": description,
+        "required": ["name", "providerId"],
+        "properties": {name: types[kind] for name, kind in members.items()},
+    }
+
+
 def spec_schemas() -> Json:
     obj = {"type": "object"}
+    common = {"name": "str", "providerId": "str", "version": "str", "type": "str",
+              "attributes": "obj", "permissionsInfo": "obj", "entitlementInfo": "list",
+              "policy": "obj"}  # fmt: skip
     return {
+        "ConnectionSpecRequest": authored_request(
+            {
+                **common,
+                "settings": "obj",
+                "authSpec": "list",
+                "encryptionSpecs": "list",
+                "sourceSpec": "obj",
+                "targetSpec": "obj",
+                "exploreSpec": "obj",
+            },
+            "A connection spec to author. Every `spec` must be a draft-07 JSON Schema; "
+            "members the server sets (`id`, audit fields) are ignored, other unknown "
+            "members are FLOW-1100.",
+        ),
+        "FlowSpecRequest": authored_request(
+            {
+                **common,
+                "transformationSpecs": "list",
+                "transformationSpecDTOS": "list",
+                "optionSpec": "obj",
+                "scheduleSpec": "obj",
+                "runSpec": "obj",
+                "sourceConnectionSpecIds": "list",
+                "targetConnectionSpecIds": "list",
+            },
+            "A flow spec to author; its connection spec ids must name specs the org can use "
+            "(FLOW-1413). `transformationSpecDTOS` is read as `transformationSpecs`.",
+        ),
+        "AuthoredSpec": {
+            "type": "object",
+            "description": "An authored connection or flow spec, bare (not wrapped in `items`).",
+            "required": ["id", "name", "providerId", "version", "imsOrgId", "createdAt"],
+            "properties": {
+                **AUDIT_PROPERTIES,
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "providerId": {"type": "string"},
+                "version": {"type": "string"},
+            },
+        },
         "AuthSpec": {
             "type": "object",
             "required": ["name", "type", "spec"],
@@ -532,20 +596,18 @@ def spec_schemas() -> Json:
         "ConnectionSpec": {
             "type": "object",
             "description": (
-                "A connection spec from the mock's read-only catalog: a source (with "
-                "`sourceSpec`) or a target such as the Data Lake (with `targetSpec`)."
+                "A connection spec: from the mock's catalog, a source (with `sourceSpec`) or a "
+                "target such as the Data Lake (with `targetSpec`); or authored by the caller's "
+                "org with the Sources SDK, then with audit fields."
             ),
-            "required": [
-                "id",
-                "name",
-                "providerId",
-                "version",
-                "authSpec",
-                "attributes",
-                "permissionsInfo",
-            ],
+            "required": ["id", "name", "providerId", "version"],
             "additionalProperties": False,
             "properties": {
+                **AUDIT_PROPERTIES,
+                "settings": obj,
+                "encryptionSpecs": {"type": "array"},
+                "entitlementInfo": {"type": "array"},
+                "policy": obj,
                 "id": {"type": "string", "example": DYNAMICS_SPEC_ID},
                 "name": {"type": "string", "example": "dynamics-online"},
                 "providerId": {"type": "string"},
@@ -833,6 +895,13 @@ def parameters() -> Json:
             ),
             "schema": {"type": "string"},
             "example": EXAMPLE_ETAG,
+        },
+        "IfMatchOptional": {
+            "name": "If-Match",
+            "in": "header",
+            "required": False,
+            "description": "The spec's current etag; when sent and stale: FLOW-1404-412.",
+            "schema": {"type": "string"},
         },
         "IfMatchQuery": {
             "name": "if-match",
@@ -1726,6 +1795,38 @@ def run_paths() -> Json:
     }
 
 
+def authoring_operation(op_id: str, tag: str, request: str, *, put: bool = False) -> Json:
+    """``POST`` (201) or ``PUT`` (200) of a Sources SDK spec, held for the caller's org."""
+    if put:
+        summary = "Replace a spec the caller's org authored"
+        description = (
+            "Sources SDK: the whole spec is replaced (identity and the sandbox it was made in "
+            "are kept). `If-Match` is optional. A built-in spec is FLOW-1100, another org's "
+            "or an unknown id FLOW-1439. "
+        )
+        codes = ("1100-400", "1304-400", "1404-412", "1413-400", "1439-404")
+        answer = {"200": ok("The replaced spec, bare.", schema_ref("AuthoredSpec"))}
+        extra = {"412": ref("responses", "PreconditionFailed")}
+    else:
+        summary = "Author a spec for the caller's org"
+        description = (
+            "Sources SDK: the spec is held for the caller's IMS org, listed after the "
+            "built-in catalog in each of its sandboxes and usable like a built-in one. "
+        )
+        codes = ("1100-400", "1304-400", "1413-400")
+        answer = {"201": ok("The new spec, bare (not wrapped).", schema_ref("AuthoredSpec"))}
+        extra = {}
+    return operation(
+        op_id,
+        tag,
+        summary,
+        description + codes_note(*codes),
+        parameters=[ref("parameters", "IfMatchOptional")] if put else [],
+        requestBody={"required": True, "content": json_content(schema_ref(request))},
+        responses={**answer, **errors(body=True, by_id=put, extra=extra)},
+    )
+
+
 def flow_spec_paths() -> Json:
     spec_id = {
         "name": "flowSpecId",
@@ -1749,7 +1850,8 @@ def flow_spec_paths() -> Json:
                 + codes_note("1449-400", "1450-400", "1451-400", "1453-400"),
                 parameters=[ref("parameters", "Property")],
                 responses={"200": ok("The flow specs.", listing), **errors()},
-            )
+            ),
+            "post": authoring_operation("createFlowSpec", "Flow specs", "FlowSpecRequest"),
         },
         "/flowSpecs/search": {
             "post": operation(
@@ -1774,6 +1876,7 @@ def flow_spec_paths() -> Json:
                 "Wrapped in `items`. " + codes_note("1439-404"),
                 responses={"200": ok("The flow spec.", listing), **errors(by_id=True)},
             ),
+            "put": authoring_operation("updateFlowSpec", "Flow specs", "FlowSpecRequest", put=True),
         },
     }
 
@@ -1806,6 +1909,9 @@ def spec_paths() -> Json:
                     **errors(),
                 },
             ),
+            "post": authoring_operation(
+                "createConnectionSpec", "Connection specs", "ConnectionSpecRequest"
+            ),
         },
         "/connectionSpecs/{connectionSpecId}": {
             "x-mock-trailing-slash": True,
@@ -1819,6 +1925,9 @@ def spec_paths() -> Json:
                     "200": ok("The connection spec.", schema_ref("ConnectionSpecList")),
                     **errors(by_id=True),
                 },
+            ),
+            "put": authoring_operation(
+                "updateConnectionSpec", "Connection specs", "ConnectionSpecRequest", put=True
             ),
         },
         "/connectionSpecs/{connectionSpecId}/explore": {

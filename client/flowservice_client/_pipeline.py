@@ -460,6 +460,20 @@ class PipelineMixin(ConnectionsMixin):
         body = self._transport.request("GET", f"/flowSpecs/{path_id(flow_spec_id)}")
         return FlowSpec.from_dict(single_item(body, "retrieve_flow_spec"))
 
+    def create_flow_spec(self, spec: Mapping[str, Any]) -> FlowSpec:
+        """``POST /flowSpecs`` (Sources SDK): author a flow spec for your org (answer not
+        wrapped)."""
+        return FlowSpec.from_dict(self._transport.request("POST", "/flowSpecs", body=dict(spec)))
+
+    def update_flow_spec(
+        self, flow_spec_id: str, spec: Mapping[str, Any], *, etag: str | None = None
+    ) -> FlowSpec:
+        """``PUT /flowSpecs/{id}`` (Sources SDK): replace a flow spec your org authored."""
+        headers = {"If-Match": etag} if etag else None
+        path = f"/flowSpecs/{path_id(flow_spec_id)}"
+        body = self._transport.request("PUT", path, body=dict(spec), headers=headers)
+        return FlowSpec.from_dict(body)
+
     def find_flow_spec(self, name: str) -> FlowSpec:
         """The flow spec of that name (``CRMToAEP``); ``NoResultError`` when there is none."""
         found = self.list_flow_specs({"name": name})

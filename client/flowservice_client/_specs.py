@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ._connections import ConnectionsMixin, listing, single_item
@@ -49,6 +50,23 @@ class SpecsMixin(ConnectionsMixin):
         """``GET /connectionSpecs/{id}`` (the body is wrapped in ``items``)."""
         body = self._transport.request("GET", f"/connectionSpecs/{path_id(spec_id)}")
         return ConnectionSpec.from_dict(single_item(body, "retrieve_connection_spec"))
+
+    def create_connection_spec(self, spec: Mapping[str, Any]) -> ConnectionSpec:
+        """``POST /connectionSpecs`` (Sources SDK): author a spec for your org.
+
+        ``spec`` needs ``name`` and ``providerId``; the answer is the new spec (not wrapped).
+        """
+        body = self._transport.request("POST", "/connectionSpecs", body=dict(spec))
+        return ConnectionSpec.from_dict(body)
+
+    def update_connection_spec(
+        self, spec_id: str, spec: Mapping[str, Any], *, etag: str | None = None
+    ) -> ConnectionSpec:
+        """``PUT /connectionSpecs/{id}`` (Sources SDK): replace a spec your org authored."""
+        headers = {"If-Match": etag} if etag else None
+        path = f"/connectionSpecs/{path_id(spec_id)}"
+        body = self._transport.request("PUT", path, body=dict(spec), headers=headers)
+        return ConnectionSpec.from_dict(body)
 
     def find_connection_spec(self, name: str) -> ConnectionSpec:
         """The spec whose ``name`` is ``name`` (``property=name=="<name>"``).

@@ -8,6 +8,7 @@ from ..clock import CLOCK_KIND, ClockState
 from ..engine import ResourceType
 from ..model import Document
 from ..storage import Decoder
+from .authoring import CONNECTION_SPECS, FLOW_SPECS
 from .connections import CONNECTIONS
 from .flows import FLOWS
 from .runs import RUN_STATES_KIND, RUNS
@@ -22,6 +23,8 @@ RESOURCE_TYPES: tuple[ResourceType[Any], ...] = (
     TARGET_CONNECTIONS,
     FLOWS,
     RUNS,
+    CONNECTION_SPECS,
+    FLOW_SPECS,
 )
 
 

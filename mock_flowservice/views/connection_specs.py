@@ -1,15 +1,16 @@
-"""``/connectionSpecs`` routes (FACTS A.2): the catalog, read-only."""
+"""``/connectionSpecs`` routes (FACTS A.2): the catalog, and specs an org authors (Sources SDK)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
 from ..catalog import ConnectionSpec
-from ..context import current
 from ..engine import filter_documents
 from ..errors import not_found
 from ..explore import browse
+from ..operations import authoring
 from ..web import json_response, query_args, route_both
+from .scope import add_authoring_routes, caller_specs
 
 __all__ = ["bp"]
 
@@ -23,12 +24,12 @@ SPEC_FIELDS = frozenset(
 
 @bp.get("/connectionSpecs")
 def list_connection_specs() -> Response:
-    documents = [spec.as_json() for spec in current().catalog]
+    documents = [spec.as_json() for spec in caller_specs().connection_specs]
     return json_response({"items": filter_documents(documents, query_args(), SPEC_FIELDS)})
 
 
 def _spec(spec_id: str) -> ConnectionSpec:
-    spec = current().catalog.get(spec_id.lower())
+    spec = caller_specs().connection_specs.get(spec_id.lower())
     if spec is None:
         raise not_found(spec_id, "connectionSpecs")
     return spec
@@ -37,6 +38,9 @@ def _spec(spec_id: str) -> ConnectionSpec:
 @route_both(bp, "/connectionSpecs/<spec_id>", methods=["GET"])
 def retrieve_connection_spec(spec_id: str) -> Response:
     return json_response({"items": [_spec(spec_id).as_json()]})
+
+
+add_authoring_routes(bp, authoring.AUTHORED_CONNECTION_SPECS, "connection_spec")
 
 
 @route_both(bp, "/connectionSpecs/<spec_id>/explore", methods=["GET"])

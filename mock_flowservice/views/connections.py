@@ -8,6 +8,7 @@ from ..context import current
 from ..operations import connections as ops
 from ..request_state import state
 from ..web import if_match, json_body, json_response, query_args, reference, route_both
+from .scope import caller_specs
 
 __all__ = ["bp"]
 
@@ -26,7 +27,13 @@ def create_connection() -> Response:
     ctx, (tenant, caller) = current(), state().who
     draft = request.args.get("mode", "").lower() == "draft"
     created = ops.create_connection(
-        ctx.store, ctx.catalog, ctx.config, tenant, caller, json_body(), draft=draft
+        ctx.store,
+        caller_specs().connection_specs,
+        ctx.config,
+        tenant,
+        caller,
+        json_body(),
+        draft=draft,
     )
     return reference(created, 201, f"/connections/{created.id}")
 
@@ -51,7 +58,14 @@ def patch_connection(connection_id: str) -> Response:
     ctx, (tenant, caller) = current(), state().who
     ops_body, etag = json_body(), if_match()
     updated = ops.patch_connection(
-        ctx.store, ctx.catalog, ctx.config, tenant, caller, connection_id, ops_body, etag
+        ctx.store,
+        caller_specs().connection_specs,
+        ctx.config,
+        tenant,
+        caller,
+        connection_id,
+        ops_body,
+        etag,
     )
     return reference(updated)
 
@@ -80,7 +94,8 @@ def perform_action(connection_id: str) -> Response:
 def explore_connection(connection_id: str) -> Response:
     ctx = current()
     query = request.args.to_dict()
-    body = ops.explore_connection(ctx.store, ctx.catalog, state().who[0], connection_id, query)
+    catalog = caller_specs().connection_specs
+    body = ops.explore_connection(ctx.store, catalog, state().who[0], connection_id, query)
     return json_response(body)
 
 

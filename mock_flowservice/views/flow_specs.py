@@ -1,13 +1,14 @@
-"""``/flowSpecs`` routes (FACTS-2 §4): the read-only flow-spec catalog."""
+"""``/flowSpecs`` routes (FACTS-2 §4): the flow-spec catalog, and flow specs an org authors."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from ..context import current
 from ..engine import filter_documents, search_args
 from ..errors import not_found
+from ..operations import authoring
 from ..web import json_body, json_response, query_args, route_both
+from .scope import add_authoring_routes, caller_specs
 
 __all__ = ["bp"]
 
@@ -23,7 +24,7 @@ FLOW_SPEC_FIELDS = frozenset(
 
 @bp.get("/flowSpecs")
 def list_flow_specs() -> Response:
-    documents = current().flow_specs.all()
+    documents = caller_specs().flow_specs.all()
     return json_response({"items": filter_documents(documents, query_args(), FLOW_SPEC_FIELDS)})
 
 
@@ -31,14 +32,17 @@ def list_flow_specs() -> Response:
 def search_flow_specs() -> Response:
     """``queryString`` conditions as on the listing (``limit`` and the rest are not needed for a
     catalog this small and are refused like unknown listing params)."""
-    documents = current().flow_specs.all()
+    documents = caller_specs().flow_specs.all()
     args = search_args(json_body(), None)
     return json_response({"items": filter_documents(documents, args, FLOW_SPEC_FIELDS)})
 
 
 @route_both(bp, "/flowSpecs/<spec_id>", methods=["GET"])
 def retrieve_flow_spec(spec_id: str) -> Response:
-    spec = current().flow_specs.get(spec_id.lower())
+    spec = caller_specs().flow_specs.get(spec_id.lower())
     if spec is None:
         raise not_found(spec_id, "flowSpecs")
     return json_response({"items": [spec]})
+
+
+add_authoring_routes(bp, authoring.AUTHORED_FLOW_SPECS, "flow_spec")

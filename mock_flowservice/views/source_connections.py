@@ -8,6 +8,7 @@ from ..operations.source_connections import (
     patch_source_connection,
 )
 from .documents import Collection, blueprint
+from .scope import caller_specs
 
 __all__ = ["bp"]
 
@@ -16,10 +17,10 @@ bp = blueprint(
         SOURCE_CONNECTIONS,
         "source_connection",
         create=lambda ctx, tenant, caller, body, draft: create_source_connection(
-            ctx.store, ctx.catalog, tenant, caller, body, draft=draft
+            ctx.store, caller_specs().connection_specs, tenant, caller, body, draft=draft
         ),
         patch=lambda ctx, tenant, caller, record_id, body, etag: patch_source_connection(
-            ctx.store, ctx.catalog, tenant, caller, record_id, body, etag
+            ctx.store, caller_specs().connection_specs, tenant, caller, record_id, body, etag
         ),
     )
 )

@@ -8,6 +8,7 @@ from ..operations.target_connections import (
     patch_target_connection,
 )
 from .documents import Collection, blueprint
+from .scope import caller_specs
 
 __all__ = ["bp"]
 
@@ -16,10 +17,16 @@ bp = blueprint(
         TARGET_CONNECTIONS,
         "target_connection",
         create=lambda ctx, tenant, caller, body, draft: create_target_connection(
-            ctx.store, ctx.catalog.targets, tenant, caller, body, draft=draft
+            ctx.store, caller_specs().connection_specs.targets, tenant, caller, body, draft=draft
         ),
         patch=lambda ctx, tenant, caller, record_id, body, etag: patch_target_connection(
-            ctx.store, ctx.catalog.targets, tenant, caller, record_id, body, etag
+            ctx.store,
+            caller_specs().connection_specs.targets,
+            tenant,
+            caller,
+            record_id,
+            body,
+            etag,
         ),
     )
 )

@@ -215,3 +215,39 @@ def test_the_pipeline_from_the_command_line(
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     assert runner.invoke(cli, ["sources", "create", str(bad)], env=env).exit_code == 2
+
+
+def test_sources_sdk_authoring_through_the_client(fs: FlowServiceClient) -> None:
+    """Author a connection spec and a flow spec, replace both, and find them by name."""
+    provider = "0ed90a81-07f4-4586-8190-b40eccef1c5a"
+    auth = {
+        "name": "Basic Authentication",
+        "type": "BasicAuthentication",
+        "spec": {"type": "object", "properties": {"password": {"type": "string"}}},
+    }
+    spec = fs.create_connection_spec(
+        {"name": "acme-client", "providerId": provider, "authSpec": [auth]}
+    )
+    assert [a.name for a in spec.auth_specs] == ["Basic Authentication"]
+    assert fs.find_connection_spec("acme-client").id == spec.id
+    renamed = fs.update_connection_spec(spec.id, {**spec.raw, "name": "acme-client-v2"})
+    assert (renamed.id, renamed.name) == (spec.id, "acme-client-v2")
+    flow_spec = fs.create_flow_spec(
+        {
+            "name": "AcmeClientToAEP",
+            "providerId": provider,
+            "sourceConnectionSpecIds": [spec.id],
+            "targetConnectionSpecIds": ["c604ff05-7f1a-43c0-8e18-33bf874cb11c"],
+        }
+    )
+    assert flow_spec.source_connection_spec_ids == (spec.id,)
+    assert fs.find_flow_spec("AcmeClientToAEP").id == flow_spec.id
+    updated = fs.update_flow_spec(flow_spec.id, {**flow_spec.raw, "targetConnectionSpecIds": []})
+    assert updated.target_connection_spec_ids == ()
+    with pytest.raises(BadRequestError):
+        fs.update_connection_spec(DYNAMICS_SPEC_ID, {"name": "x", "providerId": provider})
+    with pytest.raises(PreconditionFailedError):
+        fs.update_flow_spec(flow_spec.id, flow_spec.raw, etag='"stale"')
+    with pytest.raises(BadRequestError):
+        fs.create_flow_spec({"name": "NoSuchSource", "providerId": provider,
+                             "sourceConnectionSpecIds": ["nope"]})  # fmt: skip
