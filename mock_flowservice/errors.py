@@ -128,6 +128,16 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
         "enabled state for re-triggering.",
     ),
     "1397-400": ("Invalid request", "The provided frequency : {frequency} is invalid."),
+    "1330-400": (
+        "Invalid request",
+        "No columns were found for table {tableName}. Please provide a valid table name and try "
+        "again.",
+    ),
+    "1335-400": ("Invalid request", "The filter could not be applied: {reason}."),
+    "1389-400": (
+        "Invalid request",
+        "An error occurred while parsing the provided base64-encoded string.",
+    ),
     "1336-400": (
         "Invalid request",
         "Explore connection is not supported for connection spec ID: {id}.",

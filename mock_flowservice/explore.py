@@ -32,7 +32,11 @@ Decisions the docs leave open (mock choices, not facts):
 * ``preview`` and ``determineProperties`` accept ``true``/``false`` in any case, else 1100-400.
 * ``fileType`` (or ``FileType``) must be ``delimited``, ``json`` or ``parquet`` in any case;
   when absent the file's own type is used; a type other than the file's is a ``1100-400``.
-* Unknown objects answer ``1439-404`` with the object type word (``table``, ``file``, ...).
+* An unknown table or view answers ``1330-400`` ("No columns were found for table ..."), the
+  closest documented code; an unknown file or folder ``1439-404`` with the object type word.
+* ``filters`` (tables and views only, FACTS-2 §1.9) is base64 of a PQL JSON filter
+  (:mod:`mock_flowservice.pql`): bad base64 or JSON is ``1389-400``, a filter that cannot apply
+  ``1335-400``; the preview shows the matching rows only.
 * The REST ``object`` is accepted whatever its value (the docs only ever send ``json``).
 
 Samples live in ``data/explore_samples.json`` (built by ``tools/build_explore_samples.py`` with
@@ -54,8 +58,16 @@ from importlib.resources import files
 from typing import Any
 
 from mock_flowservice.errors import FlowError, invalid_request, not_found
+from mock_flowservice.pql import Filter, decode_base64, parse_filter
 
-__all__ = ["DEFAULT_PREVIEW_COUNT", "FILE_TYPES", "browse", "load_samples"]
+__all__ = [
+    "DEFAULT_PREVIEW_COUNT",
+    "FILE_TYPES",
+    "browse",
+    "load_samples",
+    "table_columns",
+    "table_rows",
+]
 
 #: Rows returned by ``preview=true`` without ``previewCount`` (the docs' examples send 10).
 DEFAULT_PREVIEW_COUNT = 10
@@ -90,6 +102,8 @@ class _Options:
     primary_key: str | None
     file_type: str | None
     determine_properties: bool
+    #: ``filters``: a base64 PQL row filter, for tables and views only.
+    row_filter: Filter | None = None
 
 
 def browse(spec: Mapping[str, Any], query: Mapping[str, str]) -> Any:
@@ -107,6 +121,8 @@ def browse(spec: Mapping[str, Any], query: Mapping[str, str]) -> Any:
     name = query.get("object", "").strip()
     if not name:
         raise FlowError("1337-400", param="object", objectType=query.get("objectType"))
+    if options.row_filter is not None and object_type not in ("table", "view"):
+        raise invalid_request("Row-level filters apply to tables and views only.")
     if object_type == "folder":
         return _folder(name)
     if object_type == "file":
@@ -144,6 +160,7 @@ def _parse_options(query: Mapping[str, str]) -> _Options:
         primary_key=query.get("primaryKey") or None,
         file_type=file_type.lower() if file_type else None,
         determine_properties=_flag(query, "determineProperties"),
+        row_filter=parse_filter(decode_base64(query["filters"])) if "filters" in query else None,
     )
 
 
@@ -235,11 +252,34 @@ def _tabular_sample(spec_id: str) -> Json:
     return sample
 
 
+def _table(spec_id: str, name: str) -> Json | None:
+    sample = _tabular_sample(spec_id)["objects"]
+    found: Json | None = next((obj for obj in sample if obj["path"] == name), None)
+    return found
+
+
 def _tabular_object(spec_id: str, name: str, object_type: str, options: _Options) -> Json:
-    for obj in _tabular_sample(spec_id)["objects"]:
-        if obj["path"] == name:
-            return _flat(obj, options)
-    raise not_found(name, object_type)
+    obj = _table(spec_id, name)
+    if obj is None:
+        raise FlowError("1330-400", tableName=name[:256])
+    return _flat(obj, options)
+
+
+def table_columns(spec_id: str, name: str) -> list[str] | None:
+    """The column names of the sample table ``name`` of a tabular source, or None."""
+    obj = _table(spec_id, name)
+    return None if obj is None else [col["name"] for col in obj["columns"]]
+
+
+def table_rows(spec_id: str, name: str, row_filter: Filter | None = None) -> int:
+    """How many sample rows the table ``name`` of a tabular source has (after the filter);
+    0 for a table the samples do not have."""
+    obj = _table(spec_id, name)
+    if obj is None:
+        return 0
+    names = [col["name"] for col in obj["columns"]]
+    rows = [dict(zip(names, row, strict=True)) for row in obj["rows"]]
+    return sum(1 for row in rows if row_filter is None or row_filter.matches(row))
 
 
 def _file(name: str, options: _Options) -> Json:
@@ -266,6 +306,9 @@ def _flat(obj: Mapping[str, Any], options: _Options) -> Json:
     """``format: flat`` body of one table, view or file, with preview rows when asked."""
     columns: list[Json] = obj["columns"]
     rows = _preview_rows(columns, obj["rows"], options.primary_key)
+    if options.row_filter is not None:
+        options.row_filter.check_columns([col["name"] for col in columns])
+        rows = [row for row in rows if options.row_filter.matches(row)]
     body: Json = {"format": "flat", "schema": {"columns": copy.deepcopy(columns)}}
     if options.preview:
         body["data"] = rows[: options.count]

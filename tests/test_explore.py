@@ -304,9 +304,6 @@ def test_missing_object(spec: dict[str, Any], object_type: str) -> None:
 @pytest.mark.parametrize(
     ("spec", "object_type", "name", "word"),
     [
-        (DYNAMICS, "table", "nosuchtable", "table"),
-        (DYNAMICS, "view", "nosuchview", "view"),
-        (POSTGRES, "table", "account", "table"),
         (STORAGE, "file", "acme/missing.csv", "file"),
         (STORAGE, "file", "acme/", "file"),
         (STORAGE, "folder", "nowhere/", "folder"),
@@ -321,6 +318,22 @@ def test_unknown_object_is_not_found(
     assert info.value.code == "1439-404"
     assert info.value.status == 404
     assert info.value.report == {"id": name, "type": word}
+
+
+@pytest.mark.parametrize(
+    ("spec", "object_type", "name"),
+    [
+        (DYNAMICS, "table", "nosuchtable"),
+        (DYNAMICS, "view", "nosuchview"),
+        (POSTGRES, "table", "account"),
+    ],
+)
+def test_unknown_table_has_no_columns(spec: dict[str, Any], object_type: str, name: str) -> None:
+    """``1330-400`` "No columns were found for table ..." (the closest documented code)."""
+    with pytest.raises(FlowError) as info:
+        explore(spec, objectType=object_type, object=name)
+    assert (info.value.code, info.value.status) == ("1330-400", 400)
+    assert f"table {name}." in info.value.message
 
 
 @pytest.mark.parametrize("count", ["0", "-1", "abc", "1.5", ""])

@@ -341,7 +341,7 @@ def test_documented_responses_on_real_resources() -> None:
     run.call("exploreConnection", 200, path=cid)
     explored = {"objectType": "table", "object": "account", "preview": "true"}
     run.call("exploreConnection", 200, path=cid, query=explored)
-    run.call("exploreConnection", 404, path=cid, query={**explored, "object": "nope"})
+    run.call("exploreConnection", 400, path=cid, query={**explored, "object": "nope"})
 
     patch = load_document()["components"]["schemas"]["PatchDocument"]["example"]
     run.call("patchConnection", 400, path=cid, body=patch)  # no If-Match: 1403

@@ -974,6 +974,17 @@ def parameters() -> Json:
             "schema": {"type": "string"},
             "example": "e30=",
         },
+        "Filters": {
+            "name": "filters",
+            "in": "query",
+            "required": False,
+            "description": (
+                "Tables and views: base64 of a PQL JSON row filter (`=`, `!=`, `<`, `<=`, `>`, "
+                "`>=`, `like`, `in`, `and`, `or`, `isNull`, `NOT`); the preview keeps matching "
+                "rows. Bad base64 or JSON: FLOW-1389; a filter that cannot apply: FLOW-1335."
+            ),
+            "schema": {"type": "string"},
+        },
         "DetermineProperties": bool_param(
             "determineProperties", "For a file, add `properties` (file type, compression)."
         ),
@@ -1150,10 +1161,11 @@ def codes_note(*codes: str) -> str:
 
 LISTING_CODES = ("1401-400", "1432-400", "1433-400", "1440-400", "1443-400", "1448-400",
                  "1449-400", "1450-400", "1451-400", "1452-400", "1453-400")  # fmt: skip
-EXPLORE_CODES = ("1100-400", "1336-400", "1337-400", "1358-400", "1439-404")
+EXPLORE_CODES = ("1100-400", "1330-400", "1335-400", "1336-400", "1337-400", "1358-400",
+                 "1389-400", "1439-404")  # fmt: skip
 EXPLORE_PARAMS = [
     "ObjectType", "Object", "FileTypeLower", "FileTypeUpper", "CompressionType", "Preview",
-    "PreviewCount", "PrimaryKey", "SourceParams", "DetermineProperties",
+    "PreviewCount", "PrimaryKey", "SourceParams", "Filters", "DetermineProperties",
 ]  # fmt: skip
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -159,12 +161,14 @@ class ConnectionsMixin:
         preview: bool = False,
         preview_count: int | None = None,
         primary_key: str | None = None,
+        filters: Mapping[str, Any] | None = None,
         **extra: str | int | bool,
     ) -> Any:
         """``GET /connections/{id}/explore``; the JSON as returned (Adobe's explore shapes).
 
-        ``extra`` keyword arguments are sent as query parameters under their own names
-        (``fileType="json"``, ``determineProperties=True``).
+        ``filters`` is a row-level PQL JSON filter (``{"type": "PQL", "format": "pql/json",
+        "value": ...}``), sent base64-encoded. ``extra`` keyword arguments are sent as query
+        parameters under their own names (``fileType="json"``, ``determineProperties=True``).
         """
         params: dict[str, str | list[str]] = {"objectType": object_type}
         if object is not None:
@@ -175,6 +179,9 @@ class ConnectionsMixin:
             params["previewCount"] = str(preview_count)
         if primary_key is not None:
             params["primaryKey"] = primary_key
+        if filters is not None:
+            encoded = base64.b64encode(json.dumps(filters).encode("utf-8"))
+            params["filters"] = encoded.decode("ascii")
         params.update({key: query_value(value) for key, value in extra.items()})
         path = f"/connections/{path_id(connection_id)}/explore"
         return self._transport.request("GET", path, params=params)

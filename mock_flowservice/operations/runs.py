@@ -26,8 +26,9 @@ from .. import engine
 from ..config import MockConfig
 from ..engine import QueryArgs, ResourceType
 from ..errors import FlowError, invalid_request, not_found, unknown_param
-from ..explore import load_samples
+from ..explore import table_rows
 from ..model import Caller, Document, Tenant, new_etag
+from ..pql import parse_filter
 from ..storage import StaleEtag, Store
 from .common import document_type
 from .flows import FLOWS
@@ -246,15 +247,15 @@ def _batch_id(run_id: str) -> str:
 
 def _input_records(store: Store, flow: Document) -> int:
     rows = 0
-    samples = load_samples()["tabular"]
     for source_id in flow.fields.get("sourceConnectionIds", []):
         source: Document | None = store.get(SOURCE_CONNECTIONS.kind, flow.tenant, source_id)
         if source is None:
             continue
-        spec_id = source.fields["connectionSpec"]["id"]
-        sample = samples["samples"].get(samples["bySpecId"].get(spec_id, ""), {})
-        table = source.fields.get("params", {}).get("tableName")
-        rows += sum(len(o["rows"]) for o in sample.get("objects", []) if o["path"] == table)
+        params = source.fields.get("params", {})
+        table = params.get("tableName")
+        if isinstance(table, str):
+            row_filter = parse_filter(params["filters"]) if "filters" in params else None
+            rows += table_rows(source.fields["connectionSpec"]["id"], table, row_filter)
     return rows
 
 

@@ -17,7 +17,9 @@ from .. import engine
 from ..catalog import Catalog, ConnectionSpec
 from ..engine import ResourceType
 from ..errors import FlowError, invalid_request, missing_field
+from ..explore import table_columns
 from ..model import Caller, Connection, Document, Tenant
+from ..pql import parse_filter
 from ..storage import Store
 from ..validation import body_field, spec_reference
 from .common import PUBLISH, described, document_type, new_document, patch_document, require_object
@@ -138,4 +140,9 @@ def _params(spec: ConnectionSpec, body: dict[str, Any]) -> dict[str, Any]:
     tabular = isinstance(explore, dict) and str(explore.get("type", "")).lower() == "tabular"
     if tabular and not isinstance(params.get("tableName"), str):
         raise missing_field("params.tableName")
+    if "filters" in params:  # a row-level filter: the PQL object itself, not base64
+        row_filter = parse_filter(params["filters"])
+        columns = table_columns(spec.id, params["tableName"]) if tabular else None
+        if columns is not None:
+            row_filter.check_columns(columns)
     return dict(params)

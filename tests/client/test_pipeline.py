@@ -251,3 +251,25 @@ def test_sources_sdk_authoring_through_the_client(fs: FlowServiceClient) -> None
     with pytest.raises(BadRequestError):
         fs.create_flow_spec({"name": "NoSuchSource", "providerId": provider,
                              "sourceConnectionSpecIds": ["nope"]})  # fmt: skip
+
+
+def test_explore_with_a_row_filter_through_the_client(fs: FlowServiceClient) -> None:
+    base = _base(fs)
+    everyone = fs.explore_connection(base, "table", "contact", preview=True, preview_count=100)
+    city = everyone["data"][0]["address1_city"]
+    equal = {
+        "nodeType": "fnApply",
+        "fnName": "=",
+        "params": [
+            {"nodeType": "fieldLookup", "fieldName": "address1_city"},
+            {"nodeType": "literal", "value": city},
+        ],
+    }
+    kept = fs.explore_connection(
+        base, "table", "contact", preview=True, preview_count=100,
+        filters={"type": "PQL", "format": "pql/json", "value": equal},
+    )  # fmt: skip
+    assert kept["data"] == [row for row in everyone["data"] if row["address1_city"] == city]
+    with pytest.raises(BadRequestError) as refused:
+        fs.explore_connection(base, "table", "contact", preview=True, filters={"type": "SQL"})
+    assert refused.value.code == "FLOW-1335-400"
