@@ -11,6 +11,7 @@ come from the ``flowservice_fixtures`` plugin. Fixtures here:
 ``cleanup``            function   registry of created ids, deleted when the test ends
 ``contract_headers``   function   the documented headers for raw requests on the session
 ``raw``                function   :class:`~contract_tests.support.RawRequester`
+``lake``               function   the dataset and XDM schema target connections name
 =====================  =========  ==========================================================
 """
 
@@ -24,7 +25,7 @@ from flowservice_client import FlowServiceClient
 from hypothesis import HealthCheck, Phase, settings
 
 from .report import ContractAdapter, Recorder, ReportPlugin, resolve_target
-from .support import Catalog, Cleanup, Names, RawRequester
+from .support import Catalog, Cleanup, Lake, Names, RawRequester
 
 REPORT_PLUGIN = "flowservice-contract-report"
 HTTP_MARKER = "contract_http"
@@ -157,3 +158,23 @@ def contract_headers(
 @pytest.fixture
 def raw(contract_client: FlowServiceClient, contract_headers: dict[str, str]) -> RawRequester:
     return RawRequester(contract_client, contract_headers)
+
+
+#: The tutorial's dataset and schema: any 24-hex dataset id passes the mock's checks.
+TUTORIAL_LAKE = Lake(
+    "6889f4f89b982b2b90bc1207",
+    "https://ns.adobe.com/acme/schemas/52b59140414aa6a370ef5e21155fd7a686744b8739ecc168",
+)
+
+
+@pytest.fixture
+def lake(flowservice_target: str) -> Lake:
+    """``$FLOWSERVICE_CONTRACT_DATASET_ID`` and ``$FLOWSERVICE_CONTRACT_SCHEMA_ID``; on a mock
+    target the tutorial's ids. The live target needs a real dataset: without both, skip."""
+    dataset = os.environ.get("FLOWSERVICE_CONTRACT_DATASET_ID")
+    schema = os.environ.get("FLOWSERVICE_CONTRACT_SCHEMA_ID")
+    if dataset and schema:
+        return Lake(dataset, schema)
+    if flowservice_target == "live":
+        pytest.skip("pipeline tests on live need FLOWSERVICE_CONTRACT_DATASET_ID and _SCHEMA_ID")
+    return TUTORIAL_LAKE

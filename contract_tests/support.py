@@ -28,10 +28,12 @@ from flowservice_client import (
 from .report import Recorder
 
 __all__ = [
+    "DELETERS",
     "NAME_PREFIX",
     "AuthChoice",
     "Catalog",
     "Cleanup",
+    "Lake",
     "Names",
     "RawRequester",
     "assert_read_back",
@@ -41,6 +43,14 @@ __all__ = [
 ]
 
 NAME_PREFIX = "mfs-contract-"
+
+
+@dataclass(frozen=True)
+class Lake:
+    """The Data Lake dataset and XDM schema that pipeline tests' target connections name."""
+
+    dataset_id: str
+    schema_id: str
 
 
 class Names:
@@ -55,24 +65,36 @@ class Names:
         return f"{self.prefix}-{tag}{next(self._counter):05d}"
 
 
+#: How :class:`Cleanup` deletes each kind of object it tracks.
+DELETERS = {
+    "connections": FlowServiceClient.delete_connection,
+    "sourceConnections": FlowServiceClient.delete_source_connection,
+    "targetConnections": FlowServiceClient.delete_target_connection,
+    "flows": FlowServiceClient.delete_flow,
+}
+
+
 @dataclass
 class Cleanup:
-    """Every connection id a test created; :meth:`delete_all` removes them (404 is fine)."""
+    """Every object a test created; :meth:`delete_all` removes them, newest first, so flows go
+    before the connections they use (404 is fine)."""
 
     client: FlowServiceClient
     recorder: Recorder | None = None
     ids: list[str] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)
 
-    def track(self, connection_id: str) -> str:
-        self.ids.append(connection_id)
+    def track(self, record_id: str, kind: str = "connections") -> str:
+        self.ids.append(record_id)
+        self.kinds[record_id] = kind
         if self.recorder is not None:
-            self.recorder.created.append(connection_id)
-        return connection_id
+            self.recorder.created.append(record_id)
+        return record_id
 
-    def forget(self, connection_id: str) -> None:
+    def forget(self, record_id: str) -> None:
         """The test deleted it itself."""
-        if connection_id in self.ids:
-            self.ids.remove(connection_id)
+        if record_id in self.ids:
+            self.ids.remove(record_id)
             if self.recorder is not None:
                 self.recorder.deleted += 1
 
@@ -80,17 +102,17 @@ class Cleanup:
         guard = self.recorder.cleaning_up() if self.recorder else contextlib.nullcontext()
         with guard:
             while self.ids:
-                connection_id = self.ids.pop()
-                self._delete(connection_id)
+                record_id = self.ids.pop()
+                self._delete(record_id, self.kinds.pop(record_id, "connections"))
 
-    def _delete(self, connection_id: str) -> None:
+    def _delete(self, record_id: str, kind: str) -> None:
         try:
-            self.client.delete_connection(connection_id)
+            DELETERS[kind](self.client, record_id)
         except NotFoundError:
             pass
         except Exception as exc:  # keep deleting the others; the report lists the leak
             if self.recorder is not None:
-                self.recorder.leaked.append({"id": connection_id, "error": repr(exc)})
+                self.recorder.leaked.append({"id": record_id, "kind": kind, "error": repr(exc)})
             return
         if self.recorder is not None:
             self.recorder.deleted += 1
