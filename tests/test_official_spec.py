@@ -45,7 +45,15 @@ if not OFFICIAL_FILE.is_file():
 
 #: Operations of those tags the mock does not implement (none: the Sources SDK ones are served).
 NOT_IMPLEMENTED: set[str] = set()
-TAGS = {"Connections", "Connection specs"}
+TAGS = {
+    "Connections",
+    "Connection specs",
+    "Source connections",
+    "Target connections",
+    "Flow specs",
+    "Flows",
+    "Runs",
+}
 CREDENTIALS = {
     "Authorization": "Bearer official-spec-run",
     "x-api-key": "official-spec-run",
@@ -104,6 +112,8 @@ UI_KEYS = r"items/\d+/sourceSpec/attributes/uiAttributes/(category|label|icon|de
 BOTH_SPELLINGS = "GET, PATCH and DELETE are served on /connections/{id} and /connections/{id}/"
 CONFIGS = "FACTS A.2: configs answer {configParams: ...}; the file repeats a column list"
 SHADOWED = "/connections/search is also /connections/{id} with id 'search' (404, not 405)"
+SHADOWED_PIPELINE = "/flows/search and /flowSpecs/search are also /{collection}/{id}"
+TRANSFORMATIONS = "FACTS-2 §4: transformationSpecs is an array of {name, spec}, not one object"
 
 #: (operationId as in Adobe's file, schemathesis check) -> Deviation.
 KNOWN_DEVIATIONS: dict[tuple[str, str], Deviation] = {
@@ -132,11 +142,14 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], Deviation] = {
         frozenset({201}),
         when=_create_leaves_out_optional,
     ),
-    ("getConnectionsByFilters", "negative_data_rejection"): Deviation(
-        "null means absent, as in create",
-        frozenset({200}),
-        when=_search_leaves_out_optional,
-    ),
+    **{
+        (operation, "negative_data_rejection"): Deviation(
+            "null means absent, as in create",
+            frozenset({200}),
+            when=_search_leaves_out_optional,
+        )
+        for operation in ("getConnectionsByFilters", "getFlowsByFilters", "searchFlowSpecs")
+    },
     ("getByConnectionId", "response_schema_conformance"): Deviation(
         "FACTS F.4: a table/view/file answers {format, schema, data}; the file has only the "
         "root listing array",
@@ -154,6 +167,29 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], Deviation] = {
     ("deleteConnection", "allow_header_conformance"): Deviation(BOTH_SPELLINGS),
     ("getConnectionsByFilters", "unsupported_method"): Deviation(SHADOWED),
     ("getConnectionsByFilters", "allow_header_conformance"): Deviation(SHADOWED),
+    **{
+        (operation, check): Deviation(SHADOWED_PIPELINE)
+        for operation in ("getFlowsByFilters", "searchFlowSpecs")
+        for check in ("unsupported_method", "allow_header_conformance")
+    },
+    **{
+        (operation, "negative_data_rejection"): Deviation(
+            "null means absent, as in createConnection",
+            frozenset({201}),
+            when=_create_leaves_out_optional,
+        )
+        for operation in ("createSourceConnection", "createTargetConnection")
+    },
+    **{
+        (operation, "response_schema_conformance"): Deviation(TRANSFORMATIONS, where=where)
+        for operation, where in (
+            ("listFlowSpecs", r"items/\d+/transformationSpecs"),
+            ("retrieveFlowSpec", r"items/\d+/transformationSpecs"),
+            ("searchFlowSpecs", r"items/\d+/transformationSpecs"),
+            ("createFlowSpec", "transformationSpecs"),
+            ("updateFlowSpec", "transformationSpecs"),
+        )
+    },
 }
 
 
@@ -305,3 +341,61 @@ def test_every_operation_of_the_file_has_a_route() -> None:
         except Exception:  # werkzeug's NotFound or MethodNotAllowed
             unrouted.append(f"{operation_id} {method} {path}")
     assert unrouted == []
+
+
+def test_official_pipeline_operations_on_existing_objects() -> None:
+    """The file's pipeline operations on objects that exist, so success bodies are checked."""
+    app = create_app()
+    client = app.test_client()
+    headers = {**CREDENTIALS, "x-sandbox-name": "prod"}
+
+    def made(path: str, body: dict[str, Any]) -> str:
+        response = client.post(BASE_PATH + path, json=body, headers=headers)
+        assert response.status_code == 201, response.get_json()
+        return str(response.get_json()["id"])
+
+    base = made("/connections", dynamics_basic_body())
+    spec = {"id": "38ad80fe-8b06-4938-94f4-d4ee80266b07", "version": "1.0"}
+    source = made(
+        "/sourceConnections",
+        {"name": "contacts", "baseConnectionId": base, "data": {"format": "tabular"},
+         "params": {"tableName": "contact"}, "connectionSpec": spec},
+    )  # fmt: skip
+    target = made(
+        "/targetConnections",
+        {"name": "lake", "params": {"dataSetId": "6889f4f89b982b2b90bc1207"},
+         "data": {"schema": {"id": "https://ns.adobe.com/acme/schemas/x", "version": "1"}},
+         "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c", "version": "1.0"}},
+    )  # fmt: skip
+    crm = "14518937-270c-4525-bdec-c2ba7cce3860"
+    once = {"startTime": 1767225600, "frequency": "once"}  # the file types it as an integer
+    flow = made(
+        "/flows",
+        {"name": "contacts flow", "flowSpec": {"id": crm, "version": "1.0"},
+         "sourceConnectionIds": [source], "targetConnectionIds": [target],
+         "transformations": [{"name": "Copy", "params": {}}], "scheduleParams": once},
+    )  # fmt: skip
+
+    def run(operation_id: str, status: int, **case_args: Any) -> Any:
+        operation = schema.find_operation_by_id(operation_id)
+        case = operation.Case(headers={**headers, **case_args.pop("headers", {})}, **case_args)
+        response = _call_and_check(case, app)
+        assert response.status_code == status, response.text
+        return response
+
+    run("listFlowSpecs", 200, query={"property": ['name=="CRMToAEP"']})
+    run("retrieveFlowSpec", 200, path_parameters={"FLOW_SPEC_ID": crm})
+    run("getSourceConnections", 200)
+    run("retrieveSourceConnection", 200, path_parameters={"SOURCE_CONNECTION_ID": source})
+    run("getTargetConnections", 200)
+    run("retrieveTargetConnection", 200, path_parameters={"TARGET_CONNECTION_ID": target})
+    run("listFlows", 200, query={"property": ["state==enabled"]})
+    run("retrieveFlow", 200, path_parameters={"FLOW_ID": flow})
+    runs = run("listFlowRuns", 200, query={"property": [f"flowId=={flow}"]}).json()["items"]
+    assert len(runs) == 1  # a once flow whose start has passed ran once
+    run("retrieveFlowRun", 200, path_parameters={"RUN_ID": runs[0]["id"]})
+    run("postStateTransition", 200, path_parameters={"FLOW_ID": flow}, query={"op": "disable"})
+    run("deleteByFlow", 204, path_parameters={"FLOW_ID": flow})
+    run("deleteSourceConnection", 204, path_parameters={"SOURCE_CONNECTION_ID": source})
+    run("deleteTargetConnection", 204, path_parameters={"TARGET_CONNECTION_ID": target})
+    run("retrieveFlow", 404, path_parameters={"FLOW_ID": flow})
