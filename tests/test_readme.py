@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from mock_flowservice.context import of_app
+
 from .support import MockServer
 
 pytest_plugins = ("pytester",)
@@ -39,7 +41,8 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 
 def test_client_example_runs_against_a_server(mock_server: MockServer) -> None:
-    example = _blocks("python")[0].replace("http://127.0.0.1:8080", mock_server.url)
+    (example,) = [code for code in _blocks("python") if "ClientCredentialsTokenProvider" in code]
+    example = example.replace("http://127.0.0.1:8080", mock_server.url)
     namespace: dict[str, object] = {}
     exec(compile(example, "README.md", "exec"), namespace)  # the documented example itself
     assert mock_server.connections() == []  # it deleted what it made
@@ -144,3 +147,23 @@ def test_readme_says_how_to_install_until_a_release() -> None:
     assert "pip install -e ." in block
     assert f"dist/mock_flowservice-{version('mock-flowservice')}-py3-none-any.whl" in block
     assert "pip install 'mock-flowservice @ git+https://" in block
+
+
+@pytest.mark.server
+def test_tutorial_next_steps_run_as_written_with_curl(mock_server: MockServer) -> None:
+    """The README's curl chain, in bash, against a real loopback server: the run succeeds."""
+    (block,) = [code for code in _blocks("bash") if "/sourceConnections" in code]
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block.replace("http://127.0.0.1:8080", mock_server.url)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"canPreview"' in result.stdout  # the explore root
+    assert '"state":"success"' in result.stdout.replace(" ", "")  # the run after the clock moved
+    context = of_app(mock_server.app)
+    (flow,) = context.store.everything("flows")
+    assert flow.state == "disabled"
+    assert len(context.store.everything("sourceConnections")) == 1
