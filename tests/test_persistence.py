@@ -421,6 +421,88 @@ def stream_creates(base_url: str, acknowledged: list[str]) -> None:
                 acknowledged.append(response.json()["id"])
 
 
+def _pipeline_bodies(base: str, last: dict[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Source connection, target connection, flow over those two; again and again."""
+    spec = {"id": DYNAMICS_SPEC_ID, "version": "1.0"}
+    lake = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
+    while True:
+        yield "sourceConnections", {
+            "name": "s", "baseConnectionId": base, "data": {"format": "tabular"},
+            "params": {"tableName": "contact"}, "connectionSpec": spec,
+        }  # fmt: skip
+        yield "targetConnections", {
+            "name": "t", "params": {"dataSetId": "6889f4f89b982b2b90bc1207"},
+            "data": {"schema": {"id": "https://ns.adobe.com/a/schemas/x", "version": "1"}},
+            "connectionSpec": {"id": lake, "version": "1.0"},
+        }  # fmt: skip
+        yield "flows", {
+            "name": "f", "flowSpec": {"id": "14518937-270c-4525-bdec-c2ba7cce3860"},
+            "sourceConnectionIds": [last["sourceConnections"]],
+            "targetConnectionIds": [last["targetConnections"]],
+            "transformations": [{"name": "Copy", "params": {"deltaColumn": {"name": "x"}}}],
+            "scheduleParams": {"startTime": "4102444800", "frequency": "day", "interval": "1"},
+        }  # fmt: skip
+
+
+def stream_pipeline(base_url: str, base: str, acknowledged: list[tuple[str, str]]) -> None:
+    """Up to 300 pipeline creates for up to 5 s, recording each ``(kind, id)`` answered 201."""
+    deadline = time.monotonic() + 5
+    last: dict[str, str] = {}
+    bodies = _pipeline_bodies(base, last)
+    with requests.Session() as http:
+        for _ in range(300):
+            kind, body = next(bodies)
+            if time.monotonic() > deadline:
+                return
+            try:
+                response = http.post(f"{base_url}/{kind}", json=body, headers=HEADERS, timeout=5)
+            except requests.RequestException:
+                return
+            if response.status_code != 201:
+                return
+            last[kind] = response.json()["id"]
+            acknowledged.append((kind, last[kind]))
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_every_acknowledged_pipeline_create_survives_kill_9(
+    tmp_path: Path, state_file: Path
+) -> None:
+    acknowledged: list[tuple[str, str]] = []
+    with served("--state", str(state_file), log_path=tmp_path / "1.log") as server:
+        created = requests.post(
+            server.base_url + "/connections",
+            json=dynamics_basic_body(),
+            headers=HEADERS,
+            timeout=10,
+        )
+        base = created.json()["id"]
+        args = (server.base_url, base, acknowledged)
+        thread = threading.Thread(target=stream_pipeline, args=args)
+        thread.start()
+        deadline = time.monotonic() + 5
+        while len(acknowledged) < 60 and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        server.kill()  # mid-stream
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+    kinds = {kind for kind, _ in acknowledged}
+    assert kinds == {"sourceConnections", "targetConnections", "flows"}, acknowledged[:3]
+
+    restarted = served("--state", str(state_file), log_path=tmp_path / "2.log")
+    with restarted as server, requests.Session() as http:
+        http.headers.update(HEADERS)
+        for kind, record_id in acknowledged:
+            found = http.get(f"{server.base_url}/{kind}/{record_id}", timeout=10)
+            assert found.status_code == 200, (kind, record_id)
+        for kind in sorted(kinds):
+            count = http.get(f"{server.base_url}/{kind}?count=true", timeout=10).json()
+            acked = sum(1 for k, _ in acknowledged if k == kind)
+            # At most one more: a create committed but killed before its answer.
+            assert acked <= count["count"] <= acked + 1, kind
+
+
 # -- schema versions -------------------------------------------------------------------------
 
 V1_FILE = Path(__file__).parent / "data" / "state-v1.sqlite"

@@ -266,3 +266,72 @@ def _dynamics() -> tuple[ConnectionSpec, AuthSpec]:
     spec = load_catalog().get("38ad80fe-8b06-4938-94f4-d4ee80266b07")
     assert spec is not None
     return spec, spec.auth_specs["Basic Authentication for Dynamics-Online"]
+
+
+def test_the_pipeline_never_carries_a_base_connection_secret(leak: Leak) -> None:
+    """Every pipeline route the tutorial uses, on a base connection whose password is a canary;
+    then an authored spec's connection, created, patched and refused with canaries."""
+
+    def send(method: str, path: str, body: Any = None, expect: int = 200) -> Any:
+        response = leak.send(method, BASE_PATH + path, json=body, headers=HEADERS)
+        assert response.status_code == expect, response.json
+        return response.json
+
+    spec, auth = _dynamics()
+    base = send("POST", "/connections", _body(spec, auth, _params(leak, auth, "base")), 201)["id"]
+    send("GET", f"/connections/{base}/explore?objectType=root")
+    send("GET", f"/connections/{base}/explore?objectType=table&object=contact&preview=true")
+    source_body = {
+        "name": "contacts", "baseConnectionId": base, "data": {"format": "tabular"},
+        "params": {"tableName": "contact"}, "connectionSpec": {"id": spec.id, "version": "1.0"},
+    }  # fmt: skip
+    source = send("POST", "/sourceConnections", source_body, 201)["id"]
+    target_body = {
+        "name": "lake", "params": {"dataSetId": "6889f4f89b982b2b90bc1207"},
+        "data": {"schema": {"id": "https://ns.adobe.com/acme/schemas/x", "version": "1"}},
+        "connectionSpec": {"id": "c604ff05-7f1a-43c0-8e18-33bf874cb11c", "version": "1.0"},
+    }  # fmt: skip
+    target = send("POST", "/targetConnections", target_body, 201)["id"]
+    assert leak.send("POST", "/__mock__/clock", json={"freeze": True}).status_code == 200
+    flow_body = {
+        "name": "flow", "flowSpec": {"id": "14518937-270c-4525-bdec-c2ba7cce3860"},
+        "sourceConnectionIds": [source], "targetConnectionIds": [target],
+        "transformations": [{"name": "Copy", "params": {"deltaColumn": {"name": "modifiedon"}}}],
+        "scheduleParams": {"startTime": "1767225600", "frequency": "hour", "interval": "1"},
+    }  # fmt: skip
+    flow = send("POST", "/flows", flow_body, 201)["id"]
+    assert leak.send("POST", "/__mock__/clock", json={"advanceMs": 7_200_000}).status_code == 200
+    for path in (
+        f"/sourceConnections/{source}",
+        f"/targetConnections/{target}",
+        f"/flows/{flow}",
+        "/sourceConnections",
+        "/flows",
+        f"/runs?property=flowId=={flow}",
+    ):
+        send("GET", path)  # fmt: skip
+    send("POST", "/flows/search", {"queryString": f"id=={flow}"})
+    send("POST", f"/flows/{flow}/action?op=disable")
+    send("DELETE", f"/connections/{base}", expect=400)  # in use: the refusal names ids only
+
+    authored = {
+        "name": "canary-sdk", "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a",
+        "authSpec": [{"name": "Basic", "type": "BasicAuthentication", "spec": {
+            "type": "object", "required": ["username", "password"],
+            "properties": {"username": {"type": "string"},
+                           "password": {"type": "string", "format": "password"}}}}],
+    }  # fmt: skip
+    sdk = send("POST", "/connectionSpecs", authored, 201)["id"]
+    params = {"username": "ann", "password": leak.canary("sdk-create")}
+    body = {"name": "sdk", "auth": {"specName": "Basic", "params": params},
+            "connectionSpec": {"id": sdk, "version": "1.0"}}  # fmt: skip
+    created = send("POST", "/connections", body, 201)
+    ops = [{"op": "replace", "path": "/auth/params/password", "value": leak.canary("sdk-patch")}]
+    patched = leak.send(
+        "PATCH", f"{LIST}/{created['id']}", json=ops,
+        headers={**HEADERS, "If-Match": created["etag"]},
+    )  # fmt: skip
+    assert patched.status_code == 200, patched.json
+    send("GET", f"/connections/{created['id']}")
+    refused = {**body, "auth": {"specName": "Basic", "params": {"password": leak.canary("sdk-x")}}}
+    send("POST", "/connections", refused, 400)
