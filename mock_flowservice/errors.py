@@ -185,6 +185,11 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
         "Invalid request",
         "The auth spec '{spec}' could not be found for the connection spec ID {id}.",
     ),
+    "1416-400": (
+        "Invalid request",
+        "Delete or Update can only be applied on connection with enabled, disabled or "
+        "initializing state.",
+    ),
     "1418-400": (
         "Invalid request",
         "The base connection with the ID {id} cannot be deleted because the base connection is "
@@ -194,6 +199,11 @@ FLOW_ERRORS: dict[str, tuple[str, str]] = {
     "1422-400": (
         "Invalid request",
         "The action {op} cannot be applied on the current state {state}.",
+    ),
+    "1423-400": (
+        "Invalid request",
+        "An unhandled field {field} was provided in ConnectionSpecFiltering. Please update the "
+        "field {field} and try again.",
     ),
     "1430-400": ("Invalid request", "Flow not found with id {id}."),
     "1432-400": (

@@ -19,6 +19,8 @@ from .storage import Store
 __all__ = ["check_request", "request_id_from_headers"]
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+#: The documented form of an IMS org id: letters and digits, then ``@AdobeOrg``.
+_ORG_ID = re.compile(r"^[A-Za-z0-9]{1,64}@AdobeOrg$")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -89,5 +91,7 @@ def check_request(config: MockConfig, store: Store) -> tuple[Tenant, Caller]:
     org = request.headers.get("x-gw-ims-org-id", "").strip()
     if not org:
         raise GatewayError("400003")
+    if not _ORG_ID.match(org):  # a malformed org id (the gateway's "User region is missing")
+        raise GatewayError("403027")
     _check_content_type()
     return _tenant(org, config), caller

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .context import current
 from .engine import QueryArgs
+from .errors import FlowError
 from .request_state import state
 from .validation import parse_json
 
@@ -33,6 +34,8 @@ def json_body() -> Any:
     config = current().config
     body = parse_json(request.get_data(cache=True), config.max_json_depth)
     state().body = body  # the journal records it without decoding it again
+    if body is None:  # a JSON null is no body at all (FACTS B.4 1405)
+        raise FlowError("1405-400")
     return body
 
 

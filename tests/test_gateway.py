@@ -24,6 +24,13 @@ def _without(name: str) -> dict[str, str]:
         ({**HEADERS, "Authorization": "Bearer "}, 401, "401013", "Oauth token is not valid"),
         (_without("x-api-key"), 403, "403000", "Api Key is required"),
         (_without("x-gw-ims-org-id"), 400, "400003", "Missing header"),
+        ({**HEADERS, "x-gw-ims-org-id": "acme"}, 403, "403027", "User region is missing"),
+        (
+            {**HEADERS, "x-gw-ims-org-id": "5C13 2843@AdobeOrg"},
+            403,
+            "403027",
+            "User region is missing",
+        ),
     ],
 )
 def test_gateway_refusals(

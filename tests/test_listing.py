@@ -76,8 +76,10 @@ def test_orderby(client: FlaskClient, three: list[str]) -> None:
     ("query", "code"),
     [
         ("limit=2&count=true", "1401-400"),
-        ("orderby=*name", "1432-400"),
-        ("orderby=%23id", "1432-400"),
+        ("orderby=--name", "1432-400"),
+        ("orderby=-", "1432-400"),
+        ("orderby=*name", "1433-400"),
+        ("orderby=%23id", "1433-400"),  # the catalog's own example
         ("orderby=bogus", "1433-400"),
         ("property=name~al", "1440-400"),
         ("property=name<=a,b", "1443-400"),
@@ -86,6 +88,7 @@ def test_orderby(client: FlaskClient, three: list[str]) -> None:
         ("property=name!>a", "1450-400"),
         ("testParam=1", "1451-400"),
         ("property=createdAt==abc", "1452-400"),
+        ("property=createdAt>1676643256,1676643210", "1452-400"),  # one value expected
         ("limit=zero", "1452-400"),
         ("limit=0", "1452-400"),
         ("count=maybe", "1452-400"),
@@ -184,3 +187,10 @@ def test_search(client: FlaskClient, three: list[str]) -> None:
     for falsy in ({}, [], 0, False):
         wrong = client.post(search, json={"queryString": falsy}, headers=HEADERS)
         assert wrong.json["type"].endswith("FLOW-1100-400"), falsy
+
+
+def test_an_unknown_filter_field_of_the_spec_catalog_is_1423(client: FlaskClient) -> None:
+    response = client.get(BASE_PATH + "/connectionSpecs?property=baseSpec==x", headers=HEADERS)
+    assert response.status_code == 400
+    assert response.json["type"].endswith("FLOW-1423-400")
+    assert "unhandled field baseSpec" in response.json["report"]["detailed-message"]

@@ -345,14 +345,16 @@ def test_documented_responses_on_real_resources() -> None:
 
     patch = load_document()["components"]["schemas"]["PatchDocument"]["example"]
     run.call("patchConnection", 400, path=cid, body=patch)  # no If-Match: 1403
+    draft_etag = {"If-Match": draft["etag"]}
+    run.call("patchConnection", 400, path=cid, body=patch, headers=draft_etag)  # a draft: 1416
+    published = run.call("performAction", 200, path=cid, query={"op": "publish"}).json()
     updated = run.call(
-        "patchConnection", 200, path=cid, body=patch, headers={"If-Match": draft["etag"]}
+        "patchConnection", 200, path=cid, body=patch, headers={"If-Match": published["etag"]}
     ).json()
-    run.call("patchConnection", 412, path=cid, body=patch, headers={"If-Match": draft["etag"]})
+    run.call("patchConnection", 412, path=cid, body=patch, headers=draft_etag)
     run.call("patchConnection", 400, path=cid, body=[{"op": "move", "path": "/name"}],
              headers={"If-Match": updated["etag"]})  # fmt: skip
 
-    run.call("performAction", 200, path=cid, query={"op": "publish"})
     run.call("performAction", 400, path=cid, query={"op": "publish"})  # not a draft: 1409
     run.call("performAction", 400, path=cid, query={"op": "launch"})
 

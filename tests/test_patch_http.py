@@ -9,7 +9,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from .support import BASE_PATH, HEADERS, MockServer, dynamics_basic_body
+from .support import BASE_PATH, DYNAMICS_SPEC_ID, HEADERS, MockServer, dynamics_basic_body
 
 CONNECTIONS = BASE_PATH + "/connections"
 RENAME = [{"op": "replace", "path": "/name", "value": "renamed"}]
@@ -123,3 +123,35 @@ def test_concurrent_patches_with_one_etag_over_a_socket(mock_server: MockServer)
     for thread in threads:
         thread.join(timeout=20)
     assert sorted(statuses) == [200] + [412] * 15
+
+
+@pytest.mark.parametrize("collection", ["connections", "sourceConnections"])
+def test_a_draft_connection_is_not_patched(client: FlaskClient, collection: str) -> None:
+    """``1416-400``: update applies only to enabled, disabled or initializing connections."""
+    base = client.post(
+        BASE_PATH + "/connections" + ("?mode=draft" if collection == "connections" else ""),
+        json=dynamics_basic_body(), headers=HEADERS,
+    ).json  # fmt: skip
+    record = base
+    if collection == "sourceConnections":
+        body = {"name": "s", "baseConnectionId": base["id"], "data": {"format": "tabular"},
+                "params": {"tableName": "contact"},
+                "connectionSpec": {"id": DYNAMICS_SPEC_ID, "version": "1.0"}}  # fmt: skip
+        record = client.post(
+            BASE_PATH + "/sourceConnections?mode=draft", json=body, headers=HEADERS
+        ).json
+    ops = [{"op": "replace", "path": "/name", "value": "renamed"}]
+    path = f"{BASE_PATH}/{collection}/{record['id']}"
+    refused = client.patch(path, json=ops, headers={**HEADERS, "If-Match": record["etag"]})
+    assert refused.status_code == 400
+    assert refused.json["type"].endswith("FLOW-1416-400")
+    published = client.post(path + "/action?op=publish", headers=HEADERS).json
+    done = client.patch(path, json=ops, headers={**HEADERS, "If-Match": published["etag"]})
+    assert done.status_code == 200, done.json
+
+
+def test_a_json_null_body_is_no_body(client: FlaskClient) -> None:
+    for path in ("/connections", "/sourceConnections", "/flows", "/connections/search"):
+        response = client.post(BASE_PATH + path, data="null", headers=HEADERS)
+        assert response.status_code == 400
+        assert response.json["type"].endswith("FLOW-1405-400"), path

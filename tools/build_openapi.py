@@ -1906,10 +1906,10 @@ def spec_paths() -> Json:
                 "`exploreSpec`, `permissionsInfo`). There is no paging; any other query "
                 "parameter is FLOW-1451. "
                 + codes_note(
+                    "1423-400",
                     "1440-400",
                     "1443-400",
                     "1448-400",
-                    "1449-400",
                     "1450-400",
                     "1451-400",
                     "1452-400",

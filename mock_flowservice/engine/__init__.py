@@ -7,7 +7,16 @@ counts), :mod:`.jsonpatch` parses PATCH bodies. Nothing here knows about HTTP or
 
 from __future__ import annotations
 
-from .crud import apply_action, create, delete, new_identity, require_if_match, retrieve, update
+from .crud import (
+    apply_action,
+    create,
+    delete,
+    new_identity,
+    patch,
+    require_if_match,
+    retrieve,
+    update,
+)
 from .listing import QueryArgs, filter_documents, list_page, search_args
 from .resource import Action, Resource, ResourceType
 
@@ -22,6 +31,7 @@ __all__ = [
     "filter_documents",
     "list_page",
     "new_identity",
+    "patch",
     "require_if_match",
     "retrieve",
     "search_args",

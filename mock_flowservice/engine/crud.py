@@ -17,8 +17,8 @@ from ..model import Caller, Tenant, etag_value, new_etag, now_ms
 from ..storage import StaleEtag, Store
 from .resource import Resource, ResourceType
 
-__all__ = ["apply_action", "create", "delete", "new_identity", "require_if_match", "retrieve",
-           "update"]  # fmt: skip
+__all__ = ["apply_action", "create", "delete", "new_identity", "patch", "require_if_match",
+           "retrieve", "update"]  # fmt: skip
 
 T = TypeVar("T", bound=Resource)
 
@@ -81,6 +81,25 @@ def update(
     if updated is None:
         raise not_found(record_id, rtype.report_type)
     return cast(T, updated)
+
+
+def patch(
+    store: Store,
+    rtype: ResourceType[T],
+    tenant: Tenant,
+    record_id: str,
+    if_match: str,
+    change: Callable[[T], T],
+) -> T:
+    """:func:`update` for a PATCH: refused with ``rtype.patch_refusal`` when the record is in
+    a state outside ``rtype.patch_states`` (a draft connection, FACTS B.4 ``1416``)."""
+
+    def guarded(record: T) -> T:
+        if rtype.patch_states is not None and record.state not in rtype.patch_states:
+            raise FlowError(rtype.patch_refusal, state=record.state)
+        return change(record)
+
+    return update(store, rtype, tenant, record_id, if_match, guarded)
 
 
 def apply_action(

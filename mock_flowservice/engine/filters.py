@@ -62,15 +62,18 @@ def _operator(expression: str, rest: str) -> str:
     raise FlowError("1450-400", op=symbol.group(0))
 
 
-def parse_filter(expression: str, fields: Collection[str]) -> Filter:
-    """Parse one ``property`` value; ``fields`` are the top-level names that may be filtered."""
+def parse_filter(
+    expression: str, fields: Collection[str], unknown_field: str = "1449-400"
+) -> Filter:
+    """Parse one ``property`` value; ``fields`` are the top-level names that may be filtered,
+    any other is the FLOW code ``unknown_field`` (its template takes ``field``)."""
     match = _FIELD.match(expression)
     if not match:
         raise FlowError("1453-400", query=expression)
     path_text = match.group(0)
     path = tuple(path_text.split("."))
     if path[0].removesuffix("[]") not in fields:
-        raise FlowError("1449-400", field=path_text)
+        raise FlowError(unknown_field, field=path_text[:128])
     op = _operator(expression, expression[len(path_text) :])
     raw = expression[len(path_text) + len(op) :]
     values = tuple(_unquote(v.strip()) for v in raw.split(","))
@@ -79,15 +82,19 @@ def parse_filter(expression: str, fields: Collection[str]) -> Filter:
     if path_text in _NUMERIC_FIELDS and not all(v.lstrip("-").isdigit() for v in values):
         raise bad_value(raw, path_text)
     if len(values) > 1 and op not in _MULTI_OK:
+        if path_text in _NUMERIC_FIELDS:  # the catalog's example: createdAt with two values
+            raise bad_value(raw.strip()[:128], path_text)
         raise FlowError("1443-400", op=op)
     if op not in _MULTI_OK and path_text in _RANGE_FORBIDDEN_FIELDS:
         raise FlowError("1448-400", op=op, field=path_text)
     return Filter(path, op, values)
 
 
-def compile_filters(expressions: Iterable[str], fields: Collection[str]) -> list[Filter]:
+def compile_filters(
+    expressions: Iterable[str], fields: Collection[str], unknown_field: str = "1449-400"
+) -> list[Filter]:
     """Parse every ``property`` parameter: one condition each, all combined with AND."""
-    return [parse_filter(expression, fields) for expression in expressions if expression]
+    return [parse_filter(e, fields, unknown_field) for e in expressions if e]
 
 
 def matches_all(filters: Iterable[Filter], document: Mapping[str, Any]) -> bool:

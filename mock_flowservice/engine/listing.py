@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,9 @@ def _limit(args: QueryArgs, config: MockConfig) -> int:
     return min(int(text), config.max_page_size)
 
 
+_SORT_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
 def _order(args: QueryArgs, fields: frozenset[str]) -> tuple[tuple[str, ...] | None, bool]:
     text = args.get("orderby")
     if text is None or not text.strip():
@@ -95,10 +99,10 @@ def _order(args: QueryArgs, fields: frozenset[str]) -> tuple[tuple[str, ...] | N
     # A literal "+" in a query string decodes to a space: treat it as the "+" it was.
     text = "+" + text[1:] if text.startswith(" ") else text
     sign, name = (text[0], text[1:]) if text[0] in "+-" else ("+", text)
-    if not name or not (name[0].isalpha() or name[0] == "_"):
+    if not name or name[0] in "+-":  # no field after the sign, or a second sign
         raise FlowError("1432-400")
-    if name.split(".")[0] not in fields:
-        raise FlowError("1433-400", field=name)
+    if not _SORT_FIELD.match(name) or name.split(".")[0] not in fields:
+        raise FlowError("1433-400", field=name[:128])  # e.g. "#id", or a field not sortable
     return tuple(name.split(".")), sign == "-"
 
 
@@ -281,11 +285,16 @@ def _search_value(name: str, value: Any) -> str:
 
 
 def filter_documents(
-    documents: Sequence[Mapping[str, Any]], args: QueryArgs, fields: frozenset[str]
+    documents: Sequence[Mapping[str, Any]],
+    args: QueryArgs,
+    fields: frozenset[str],
+    unknown_field: str = "1449-400",
 ) -> list[Mapping[str, Any]]:
-    """``property`` filtering of a small fixed list (connection specs); other params refused."""
+    """``property`` filtering of a small fixed list (connection specs); other params refused;
+    a field outside ``fields`` is the FLOW code ``unknown_field``."""
     unknown = sorted(args.names() - {"property"})
     if unknown:
         raise unknown_param(unknown[0])
-    filters = compile_filters(_split_properties(args.getlist("property")), fields)
+    expressions = _split_properties(args.getlist("property"))
+    filters = compile_filters(expressions, fields, unknown_field)
     return [d for d in documents if matches_all(filters, d)]

@@ -70,6 +70,9 @@ class ResourceType(Generic[T]):
     report_type: str = ""
     #: The ops of the action route, by lower-case name.
     actions: Mapping[str, Action] = field(default_factory=dict)
+    #: States in which a PATCH applies (None: any); in another, the FLOW code ``patch_refusal``.
+    patch_states: frozenset[str] | None = None
+    patch_refusal: str = "1416-400"
 
     def __post_init__(self) -> None:
         if not self.report_type:

@@ -24,6 +24,7 @@ from ..validation import body_field
 from .usage import refuse_if_used
 
 __all__ = [
+    "CHANGEABLE_STATES",
     "COMMON_FIELDS",
     "DRAFT_STATE",
     "PUBLISH",
@@ -50,8 +51,15 @@ COMMON_FIELDS = frozenset(
 PUBLISH = {"publish": Action("publish", from_states=frozenset({DRAFT_STATE}), to_state="enabled")}
 
 
+#: States in which a connection (base, source, target) may be patched (FACTS B.4 ``1416``).
+CHANGEABLE_STATES = frozenset({"enabled", "disabled", "initializing"})
+
+
 def document_type(
-    kind: str, own_fields: Iterable[str], actions: Mapping[str, Action] | None = None
+    kind: str,
+    own_fields: Iterable[str],
+    actions: Mapping[str, Action] | None = None,
+    patch_states: frozenset[str] | None = CHANGEABLE_STATES,
 ) -> ResourceType[Document]:
     """The description of a pipeline collection: its members beside the common ones."""
     return ResourceType(
@@ -60,6 +68,7 @@ def document_type(
         render=lambda record, mask: record.to_json(mask),
         decode=Document.from_state,
         actions=dict(actions or {}),
+        patch_states=patch_states,
     )
 
 
@@ -120,7 +129,7 @@ def patch_document(
             fields = check(current, fields)
         return current.touched(caller, fields=fields, last_operation="update")
 
-    return engine.update(store, rtype, tenant, record_id, expected, change)
+    return engine.patch(store, rtype, tenant, record_id, expected, change)
 
 
 # -- the operations every pipeline collection shares -----------------------------------------

@@ -22,6 +22,7 @@ from ..explore import browse
 from ..model import Caller, Connection, Tenant
 from ..storage import Store
 from ..validation import validate_create
+from .common import CHANGEABLE_STATES
 from .patching import plan_patch
 from .usage import refuse_if_used
 
@@ -66,6 +67,7 @@ CONNECTIONS: ResourceType[Connection] = ResourceType(
     render=lambda connection, mask: connection.to_json(mask),
     decode=Connection.from_state,
     actions=_ACTIONS,
+    patch_states=CHANGEABLE_STATES,
 )
 
 
@@ -143,7 +145,7 @@ def patch_connection(
             last_operation="update",
         )
 
-    return engine.update(store, CONNECTIONS, tenant, connection_id, expected, change)
+    return engine.patch(store, CONNECTIONS, tenant, connection_id, expected, change)
 
 
 def perform_action(

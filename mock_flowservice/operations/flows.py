@@ -61,6 +61,7 @@ FLOWS: ResourceType[Document] = document_type(
         "disable": Action("disable", frozenset({"enabled"}), "disabled", refusal="1422-400"),
         "publish": Action("publish", frozenset({DRAFT_STATE}), "enabled", refusal="1422-400"),
     },
+    patch_states=None,  # a draft flow is completed with PATCH before it is published
 )  # fmt: skip
 
 

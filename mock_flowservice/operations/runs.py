@@ -54,7 +54,7 @@ _NAMESPACE = uuid.UUID("2f0e4e8c-6a57-5a55-9d0e-7d7c0a3b9b11")
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 RUNS: ResourceType[Document] = document_type(
-    "runs", ("flowId", "flowSpec", "metrics", "activities", "providerRefId")
+    "runs", ("flowId", "flowSpec", "metrics", "activities", "providerRefId"), patch_states=None
 )
 
 
