@@ -74,7 +74,12 @@ def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
 
 def _store(settings: MockConfig) -> Store:
     if settings.state_path:
-        return SqliteStore(settings.state_path, registry.decoders(), durable=settings.state_fsync)
+        return SqliteStore(
+            settings.state_path,
+            registry.decoders(),
+            durable=settings.state_fsync,
+            open_timeout_s=settings.state_open_timeout_seconds,
+        )
     return MemoryStore()
 
 
