@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -32,6 +33,8 @@ from .server.run import serve as serve_app
 from .storage import SqliteStore, StateFileError
 
 __all__ = ["main"]
+
+log = logging.getLogger("mock_flowservice")
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -211,3 +214,4 @@ def _run(app: Flask, host: str, port: int, *, workers: int, threads: int, log_le
     store.close()
     if isinstance(store, SqliteStore):
         store.remove_lock_file()  # a clean exit leaves no FILE.lock behind
+    log.info("mock-flowservice stopped")
