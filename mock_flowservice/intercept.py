@@ -8,6 +8,8 @@ Built on ``responses``: while active, every ``requests`` call to a base URL (the
 by default; several may be given) or to the IMS token URL goes through the app's test client,
 with method, path, query, headers and body carried over. Any other URL is refused with
 ``requests.ConnectionError`` unless ``passthrough=True`` or :meth:`Intercept.add_passthru`.
+``httpx`` clients (sync and async) are served the same way through httpx's own transports
+(:mod:`.httpx_transport`; httpx stays optional), with the same journal.
 
 :meth:`Intercept.reset` forgets everything (data, tokens, clock, run outcomes, journal, fault
 rules); :meth:`~Intercept.reset_state`, :meth:`~Intercept.clear_journal` and
@@ -27,7 +29,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -36,12 +38,16 @@ from flask import Flask
 from requests import PreparedRequest
 from urllib3 import HTTPHeaderDict
 
+from . import httpx_transport
 from .app import create_app
 from .config import MockConfig
 from .control.recorder import Exchange, Redactor, recorded_body
 from .control.redaction import redact_body, redact_headers
 from .handle import Call, MockHandle, decode_json
 from .model import Tenant
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_IMS_URL", "Call", "Intercept", "intercept"]
 
@@ -78,7 +84,8 @@ def _as_list(urls: str | Sequence[str]) -> list[str]:
 
 
 class Intercept(MockHandle):
-    """A mock app serving ``requests`` calls in-process; a context manager and a decorator."""
+    """A mock app serving ``requests`` (and ``httpx``) calls in-process; a context manager and
+    a decorator."""
 
     def __init__(
         self,
@@ -125,9 +132,11 @@ class Intercept(MockHandle):
             mock.add_passthru(prefix)
         mock.start()
         self._mock = mock
+        httpx_transport.activate(self)
 
     def stop(self) -> None:
         if self._mock is not None:
+            httpx_transport.deactivate(self)
             self._mock.stop(allow_assert=False)
             self._mock = None
 
@@ -154,30 +163,81 @@ class Intercept(MockHandle):
     # -- serving -------------------------------------------------------------------------
 
     def _serve(self, route: _Route, request: PreparedRequest) -> Reply | Exception:
+        """A ``requests`` call (the ``responses`` callback of one route)."""
         url, method = str(request.url), str(request.method).upper()
+        try:
+            status, headers, data = self._exchange(
+                route, method, url, request.headers.items(), _body_bytes(request.body)
+            )
+        except _Dropped as exc:
+            return requests.ConnectionError(f"{method} {url}: {exc}", request=request)
+        return status, HTTPHeaderDict(headers), data
+
+    def _exchange(
+        self,
+        route: _Route,
+        method: str,
+        url: str,
+        header_items: Iterable[tuple[str, str]],
+        body: bytes,
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Serve one request of ``route`` through the app and record it (any client)."""
         match = route.pattern.match(url)
-        assert match is not None  # responses matched the same pattern
+        assert match is not None  # the caller matched the same pattern
         rest = match["rest"].split("#", 1)[0]
-        body = _body_bytes(request.body)
+        items = list(header_items)
+        headers = HTTPHeaderDict(items)
         parts = urlsplit(url)
-        recorded = self._recorded(route, method, rest, body, request.headers)
-        call = functools.partial(
-            Call, method, url, parts.path, headers=redact_headers(request.headers.items())
-        )
+        recorded = self._recorded(route, method, rest, body, headers)
+        call = functools.partial(Call, method, url, parts.path, headers=redact_headers(items))
         try:
             response = self.app.test_client(use_cookies=False).open(
                 route.app_prefix + rest,
                 method=method,
-                headers=[(k, v) for k, v in request.headers.items() if k.lower() not in _HOP],
+                headers=[(k, v) for k, v in items if k.lower() not in _HOP],
                 data=body,
                 base_url=f"{parts.scheme}://{parts.netloc}",
             )
         except ConnectionResetError as exc:  # a fault rule dropped the connection
             self._record(call(status=None, body=recorded))
-            return requests.ConnectionError(f"{method} {url}: {exc}", request=request)
+            raise _Dropped(str(exc)) from None
         data = response.get_data()
         self._record(call(status=response.status_code, body=recorded, **self._answer(route, data)))
-        return response.status_code, HTTPHeaderDict(response.headers.to_wsgi_list()), data
+        return response.status_code, response.headers.to_wsgi_list(), data
+
+    # -- httpx ---------------------------------------------------------------------------
+
+    def serve_httpx(self, request: httpx.Request) -> httpx.Response | None:
+        """An httpx request to one of the intercepted URLs, served; None for other URLs."""
+        url = str(request.url)
+        route = next((r for r in self._routes if r.pattern.match(url)), None)
+        if route is None:
+            return None
+        module = httpx_transport.httpx_module()
+        try:
+            status, headers, data = self._exchange(
+                route, request.method.upper(), url, request.headers.multi_items(), request.read()
+            )
+        except _Dropped:
+            raise module.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from None
+        response: httpx.Response = module.Response(
+            status, headers=headers, content=data, request=request
+        )
+        return response
+
+    def passes(self, url: str) -> bool:
+        """Whether a URL this intercept does not serve may go out (``add_passthru``)."""
+        return any(
+            url.startswith(p) if isinstance(p, str) else p.match(url) is not None
+            for p in self._passthru
+        )
+
+    def httpx_transport(self) -> httpx.MockTransport:
+        """An ``httpx.MockTransport`` for ``httpx.Client(transport=...)`` or ``AsyncClient``:
+        this intercept's URLs served (active or not), others refused."""
+        return httpx_transport.mock_transport(self)
 
     def _answer(self, route: _Route, data: bytes) -> dict[str, Any]:
         """How a call keeps its answer: Flow Service bytes as sent, IMS answers masked now."""
@@ -226,6 +286,10 @@ class Intercept(MockHandle):
         with self._lock:
             self._journal.clear()
         super().clear_journal()
+
+
+class _Dropped(Exception):
+    """A fault rule dropped the connection (each client raises its own error for it)."""
 
 
 def _body_bytes(body: Any) -> bytes:
