@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask import Response
 
 from mock_flowservice import create_app
 from mock_flowservice.control.plane import control_of
-from mock_flowservice.logs import LogFormat, configure_logging
+from mock_flowservice.logs import LogFormat, configure_logging, error_code
 
 from .serving import served
 from .support import BASE_PATH, HEADERS
@@ -146,3 +147,10 @@ def test_serve_logs_debug_headers_masked_and_a_shutdown_line(tmp_path: Path, wor
     assert '"X-Api-Key": "***"' in line
     assert "error=FLOW-1439-404" in text
     assert text.splitlines()[-1].endswith("mock-flowservice stopped")
+
+
+def test_error_codes_only_from_json_objects() -> None:
+    assert error_code(Response("oops", status=500, mimetype="text/plain")) is None
+    assert error_code(Response("[1]", status=400, mimetype="application/json")) is None
+    assert error_code(Response('{"x": 1}', status=400, mimetype="application/json")) is None
+    assert error_code(Response(iter([b"{}"]), status=500, mimetype="application/json")) is None

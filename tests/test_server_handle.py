@@ -8,6 +8,7 @@ import requests
 from flowservice_fixtures import MockServer, start_server
 
 from mock_flowservice import create_app
+from mock_flowservice.handle import MockHandle, decode_json
 
 from .support import HEADERS, dynamics_basic_body
 
@@ -61,3 +62,14 @@ def test_fault_rules_and_one_reset_of_everything() -> None:
         server.reset()
         assert (server.connections(), server.journal, server.faults) == ([], [], [])
         assert requests.get(server.url + "/__mock__/clock", timeout=10).json()["frozen"] is False
+
+
+def test_a_handle_needs_its_journal_and_stop_and_decodes_json_leniently() -> None:
+    handle = MockHandle()
+    with pytest.raises(NotImplementedError):
+        handle.stop()
+    with pytest.raises(NotImplementedError):
+        _ = handle.journal
+    assert decode_json(b"") is None
+    assert decode_json(b"not json") is None
+    assert decode_json(b'{"a": 1}') == {"a": 1}

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from mock_flowservice import create_app
-from mock_flowservice.storage import SCHEMA_VERSION, StateFileError
+from mock_flowservice.operations import registry
+from mock_flowservice.storage import SCHEMA_VERSION, SqliteStore, StateFileError
 
 from .serving import serve_command, served
 
@@ -158,3 +159,27 @@ def _config(folder: Path, timeout: float) -> Path:
     config = folder / "mock.json"
     config.write_text(f'{{"state_open_timeout_seconds": {timeout}}}', "utf-8")
     return config
+
+
+def test_a_folder_that_cannot_be_written(tmp_path: Path, frozen: list[Path]) -> None:
+    folder = tmp_path / "locked-folder"
+    folder.mkdir()
+    _freeze(folder, frozen)
+    message = _refused(folder / "state.sqlite3")
+    assert message.endswith(f"cannot be opened or created (permissions of {folder}?)")
+
+
+def test_the_lock_file_stays_while_another_process_holds_it(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    store = SqliteStore(path, registry.decoders())
+    store.close()
+    fd = os.open(f"{path}.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        store.remove_lock_file()
+        assert Path(f"{path}.lock").exists()
+    finally:
+        os.close(fd)
+    store.remove_lock_file()
+    assert not Path(f"{path}.lock").exists()
+    store.remove_lock_file()  # nothing to remove: no error
