@@ -25,7 +25,7 @@ import click
 from flask import Flask
 
 from .app import create_app
-from .config import ConfigError, MockConfig, settings_schema
+from .config import ConfigError, MockConfig, masked_settings, settings_schema
 from .context import of_app
 from .logs import configure_logging
 from .server.run import ListenError, serve_workers
@@ -84,12 +84,7 @@ def config_command(schema: bool, config_path: Path | None) -> None:
         config = MockConfig.from_mapping(_load_settings(config_path))
     except ConfigError as exc:
         raise click.BadParameter(str(exc), param_hint="--config") from None
-    shown = config.to_json()
-    if shown["control_token"] is not None:
-        shown["control_token"] = config.secret_mask
-    if shown["ims_clients"] is not None:
-        shown["ims_clients"] = dict.fromkeys(shown["ims_clients"], config.secret_mask)
-    click.echo(json.dumps(shown, indent=2))
+    click.echo(json.dumps(masked_settings(config), indent=2))
 
 
 def control_policy(host: str, settings: dict[str, Any]) -> str:

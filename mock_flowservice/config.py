@@ -26,7 +26,14 @@ from typing import Any, Literal
 
 from jsonschema import Draft202012Validator, ValidationError
 
-__all__ = ["DEFAULT_BASE_PATH", "ConfigError", "MockConfig", "settings_schema"]
+__all__ = [
+    "DEFAULT_BASE_PATH",
+    "ConfigError",
+    "MockConfig",
+    "is_secret_setting",
+    "masked_settings",
+    "settings_schema",
+]
 
 DEFAULT_BASE_PATH = "/data/foundation/flowservice"
 
@@ -37,6 +44,11 @@ ControlPolicy = Literal["auto", "on", "off"]
 
 class ConfigError(ValueError):
     """Settings that do not fit :func:`settings_schema` (the message names each setting)."""
+
+
+#: Field metadata of a setting that holds a secret: never shown back (JSON Schema's
+#: ``writeOnly``); error messages and ``mock-flowservice config`` mask its value.
+_SECRET = {"writeOnly": True}
 
 
 def _at_least(bound: int) -> Any:
@@ -67,7 +79,7 @@ class MockConfig:
     #: When set, only these ``x-api-key`` values pass the gateway (others: 403003).
     api_keys: frozenset[str] | None = None
     #: When set, the IMS token endpoint accepts only these client_id -> client_secret pairs.
-    ims_clients: Mapping[str, str] | None = None
+    ims_clients: Mapping[str, str] | None = field(default=None, metadata=_SECRET)
     #: Lifetime of issued tokens in seconds (the real service answers 86399).
     token_ttl_seconds: int = field(default=86399, metadata=_at_least(1))
     #: A param the auth spec does not declare is refused (jsonschema additionalProperties).
@@ -78,7 +90,7 @@ class MockConfig:
     #: The control API under ``/__mock__``: "auto" enables it only when serving on loopback.
     control_api: ControlPolicy = "auto"
     #: Bearer token the control API wants when it is enabled beyond loopback.
-    control_token: str | None = None
+    control_token: str | None = field(default=None, metadata=_SECRET)
     #: How many requests the journal keeps (oldest dropped first).
     journal_size: int = field(default=1000, metadata=_at_least(0))
     #: SQLite file of the state (connections, issued tokens); None keeps it in memory.
@@ -237,7 +249,26 @@ def _message(error: ValidationError) -> str:
     """``setting: got VALUE, allowed: WHAT`` for the deepest part of the setting at fault."""
     where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.path)
     allowed = _allowed(error.schema) if isinstance(error.schema, Mapping) else "nothing"
-    return f"{where.lstrip('.')}: got {_shown(error.instance)}, allowed: {allowed}"
+    secret = is_secret_setting(str(error.path[0])) if error.path else False
+    shown = "*** (a secret, not shown)" if secret else _shown(error.instance)
+    return f"{where.lstrip('.')}: got {shown}, allowed: {allowed}"
+
+
+def is_secret_setting(name: str) -> bool:
+    """Whether a setting holds a secret (its value is never shown back)."""
+    prop = settings_schema()["properties"].get(name, {})
+    return bool(prop.get("writeOnly"))
+
+
+def masked_settings(config: MockConfig) -> dict[str, Any]:
+    """:meth:`MockConfig.to_json` with every secret replaced by the mask (keys of a mapping
+    kept)."""
+    shown = config.to_json()
+    for name, value in shown.items():
+        if value is not None and is_secret_setting(name):
+            mask = config.secret_mask
+            shown[name] = dict.fromkeys(value, mask) if isinstance(value, dict) else mask
+    return shown
 
 
 def _shown(value: Any) -> str:

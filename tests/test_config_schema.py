@@ -36,7 +36,7 @@ FIELDS = [f.name for f in dataclasses.fields(MockConfig)]
         ),
         ({"reject_unknown_params": "yes"}, 'reject_unknown_params: got "yes", allowed: true'),
         ({"api_keys": ["a", 2]}, "api_keys[1]: got 2, allowed: a string"),
-        ({"ims_clients": {"id": 1}}, "ims_clients.id: got 1, allowed: a string"),
+        ({"ims_clients": {"id": 1}}, "ims_clients.id: got *** (a secret, not shown), allowed: a"),
         ({"extra": []}, "extra: got [], allowed: an object"),
         ({"token_ttl_seconds": 0}, "token_ttl_seconds: got 0, allowed: an integer of at least 1"),
         ({"state_path": 3}, "state_path: got 3, allowed: a string or null"),
@@ -57,6 +57,21 @@ def test_bad_settings_name_the_setting_and_what_it_allows(
         create_app(settings)
     assert message in str(caught.value)
     assert "..." in str(caught.value) or len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"control_token": ["tok-s3cret"]},
+        {"ims_clients": "me:cl-s3cret"},
+        {"ims_clients": {"me": ["cl-s3cret"]}},
+    ],
+)
+def test_errors_never_show_a_secret_setting(settings: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        MockConfig.from_mapping(settings)
+    assert "s3cret" not in str(caught.value)
+    assert "got *** (a secret, not shown), allowed:" in str(caught.value)
 
 
 def test_the_python_constructor_is_checked_too() -> None:

@@ -147,9 +147,11 @@ def test_a_lock_file_that_cannot_be_opened(tmp_path: Path, frozen: list[Path]) -
     assert "no permission" in _serve_refused(path)
 
 
-def test_a_clean_exit_leaves_no_lock_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_clean_exit_leaves_no_lock_file(tmp_path: Path, workers: str) -> None:
     path = tmp_path / "state.sqlite3"
-    with served("--state", str(path), log_path=tmp_path / "log") as server:
+    args = ("--state", str(path), "--workers", workers)
+    with served(*args, log_path=tmp_path / "log") as server:
         assert Path(f"{path}.lock").exists()
         assert server.stop() == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log", "state.sqlite3"]
