@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask
+from urllib3 import HTTPHeaderDict
 
 from .catalog import Catalog
 from .context import MockContext, of_app
@@ -62,7 +63,8 @@ class Call:
     path: str
     #: None when a fault rule dropped the connection.
     status: int | None
-    #: Request headers, credentials replaced (``Authorization: Bearer ***``).
+    #: Request headers, credentials replaced (``Authorization: Bearer ***``); names are
+    #: looked up in any case (httpx sends them in lower case).
     headers: Mapping[str, str]
     #: Request body: JSON or form fields, secrets masked; None when empty or neither.
     body: Any
@@ -87,9 +89,8 @@ def call_from_entry(origin: str, entry: Entry) -> Call:
     """A :class:`Call` from an entry of an app's journal (already redacted)."""
     query = urlencode(entry.get("query") or {}, doseq=True)
     url = origin + entry["path"] + (f"?{query}" if query else "")
-    return Call(
-        entry["method"], url, entry["path"], entry["status"], entry["headers"], entry["body"]
-    )
+    headers = HTTPHeaderDict(entry["headers"])  # names looked up in any case
+    return Call(entry["method"], url, entry["path"], entry["status"], headers, entry["body"])
 
 
 class MockHandle:

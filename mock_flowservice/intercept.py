@@ -189,7 +189,8 @@ class Intercept(MockHandle):
         headers = HTTPHeaderDict(items)
         parts = urlsplit(url)
         recorded = self._recorded(route, method, rest, body, headers)
-        call = functools.partial(Call, method, url, parts.path, headers=redact_headers(items))
+        redacted = HTTPHeaderDict(redact_headers(items))  # names looked up in any case
+        call = functools.partial(Call, method, url, parts.path, headers=redacted)
         try:
             response = self.app.test_client(use_cookies=False).open(
                 route.app_prefix + rest,

@@ -35,7 +35,7 @@ def test_a_sync_client_is_served_and_journalled(mock: Intercept) -> None:
     assert [item["id"] for item in listed.json()["items"]] == [created.json()["id"]]
     (call,) = mock.assert_called("POST", r"/connections$", times=1)
     assert call.body["auth"]["params"]["password"] == "********"
-    assert call.headers["authorization"] == "Bearer ***"
+    assert call.headers["Authorization"] == "Bearer ***"  # httpx sent "authorization"
     assert call.response == {"id": created.json()["id"], "etag": created.json()["etag"]}
     assert mock.calls("GET")[0].url == f"{BASE}/connections?limit=5"
     assert len(mock.connections()) == 1
