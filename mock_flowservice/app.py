@@ -12,6 +12,7 @@ and the journal entry.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -28,6 +29,7 @@ from .control import hooks, plane
 from .control import views as control_views
 from .errors import GatewayError
 from .handlers import register_error_handlers
+from .logs import error_code, log_headers
 from .operations import registry
 from .request_state import begin, state
 from .storage import MemoryStore, SqliteStore, Store
@@ -74,7 +76,12 @@ def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
 
 def _store(settings: MockConfig) -> Store:
     if settings.state_path:
-        return SqliteStore(settings.state_path, registry.decoders(), durable=settings.state_fsync)
+        return SqliteStore(
+            settings.state_path,
+            registry.decoders(),
+            durable=settings.state_fsync,
+            open_timeout_s=settings.state_open_timeout_seconds,
+        )
     return MemoryStore()
 
 
@@ -113,15 +120,24 @@ def _finish_request(response: Response) -> Response:
     response.headers["x-request-id"] = now.request_id
     elapsed_ms = (time.perf_counter() - now.started) * 1000
     status = None if now.dropped else response.status_code
+    code = error_code(response) if status is not None and status >= 400 else None
     access_log.info(
-        "%s %s %s %.1fms request-id=%s",
+        "%s %s %s %.1fms request-id=%s%s",
         request.method,
         request.path,
         "dropped" if status is None else status,
         elapsed_ms,
         now.request_id,
-        extra={"status": status, "duration_ms": round(elapsed_ms, 1)},
+        f" error={code}" if code else "",
+        extra={"status": status, "duration_ms": round(elapsed_ms, 1), "error_code": code},
     )
-    if current().config.journal_size > 0 and not request.path.startswith(hooks.CONTROL_PREFIX):
+    if access_log.isEnabledFor(logging.DEBUG):
+        access_log.debug("request headers %s", json.dumps(log_headers(request.headers.items())))
+    if current().config.journal_size > 0 and not _unrecorded(request.path):
         hooks.record(status, elapsed_ms)
     return response
+
+
+def _unrecorded(path: str) -> bool:
+    """Control and health requests and the index are not journal entries."""
+    return path == "/" or path.startswith(hooks.CONTROL_PREFIX)

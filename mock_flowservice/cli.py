@@ -1,5 +1,8 @@
 """The ``mock-flowservice`` command (also ``python -m mock_flowservice``).
 
+``mock-flowservice config`` prints the settings (``--config FILE`` checked against the schema,
+exit status 2 when it does not fit) or, with ``--schema``, the JSON Schema of a settings file.
+
 ``mock-flowservice serve`` runs the mock until Ctrl-C or SIGTERM (exit status 0) and prints
 ``mock-flowservice listening on http://HOST:PORT`` once it accepts connections. One process
 serves on waitress; ``--workers N`` (N > 1) serves on gunicorn with N processes sharing one
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -21,15 +25,25 @@ import click
 from flask import Flask
 
 from .app import create_app
+from .config import ConfigError, MockConfig, masked_settings, settings_schema
 from .context import of_app
 from .logs import configure_logging
 from .server.run import ListenError, serve_workers
 from .server.run import serve as serve_app
+from .storage import SqliteStore, StateFileError
 
 __all__ = ["main"]
 
+log = logging.getLogger("mock_flowservice")
+
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class CannotStart(click.ClickException):
+    """A reason not to start, shown as one ``Error: ...`` line; exit status 2."""
+
+    exit_code = 2
 
 
 @click.group()
@@ -48,6 +62,29 @@ def _load_settings(path: Path | None) -> dict[str, Any]:
     if not isinstance(settings, dict):
         raise click.BadParameter("must hold a JSON object", param_hint="--config")
     return settings
+
+
+@main.command("config")
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of a --config file.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A JSON file of settings to check (exit status 2 when it does not fit the schema).",
+)
+def config_command(schema: bool, config_path: Path | None) -> None:
+    """Print the settings (defaults, or FILE's checked) as JSON, or with --schema their schema.
+
+    Every setting is a field of MockConfig; docs/settings.md has the table of them.
+    """
+    if schema:
+        click.echo(json.dumps(settings_schema(), indent=2))
+        return
+    try:
+        config = MockConfig.from_mapping(_load_settings(config_path))
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--config") from None
+    click.echo(json.dumps(masked_settings(config), indent=2))
 
 
 def control_policy(host: str, settings: dict[str, Any]) -> str:
@@ -98,7 +135,7 @@ def _gunicorn_available() -> bool:
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON file of MockConfig settings (see DECISIONS.md).",
+    help="JSON file of MockConfig settings (docs/settings.md; 'config --schema' prints them).",
 )
 @click.option(
     "--token-policy",
@@ -149,6 +186,8 @@ def serve(
     try:
         try:
             app = create_app(settings)
+        except StateFileError as exc:
+            raise CannotStart(str(exc)) from None
         except (TypeError, ValueError, sqlite3.Error) as exc:
             raise click.UsageError(str(exc)) from None
         _run(app, host, port, workers=workers, threads=threads, log_level=log_level)
@@ -166,4 +205,8 @@ def _run(app: Flask, host: str, port: int, *, workers: int, threads: int, log_le
             serve_app(app, host, port, threads=threads)
     except ListenError as exc:
         raise click.ClickException(str(exc)) from None
-    of_app(app).store.close()
+    store = of_app(app).store
+    store.close()
+    if isinstance(store, SqliteStore):
+        store.remove_lock_file()  # a clean exit leaves no FILE.lock behind
+    log.info("mock-flowservice stopped")

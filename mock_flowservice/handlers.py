@@ -2,7 +2,7 @@
 
 :func:`register_error_handlers` renders the mock's own errors (:mod:`.errors`), werkzeug's
 routing 404/405 and 413 as the gateway's, and anything unexpected as ``FLOW-1102-500`` (logged
-with the request id). No path returns HTML.
+with the request id). No error is HTML.
 """
 
 from __future__ import annotations

@@ -8,28 +8,29 @@ Built on ``responses``: while active, every ``requests`` call to a base URL (the
 by default; several may be given) or to the IMS token URL goes through the app's test client,
 with method, path, query, headers and body carried over. Any other URL is refused with
 ``requests.ConnectionError`` unless ``passthrough=True`` or :meth:`Intercept.add_passthru`.
+``httpx`` clients (sync and async) are served the same way through httpx's own transports
+(:mod:`.httpx_transport`; httpx stays optional), with the same journal.
 
-State (:attr:`Intercept.store`) and the journal of calls are separate: :meth:`reset` forgets
-connections and tokens, :meth:`clear_journal` forgets calls. Journal entries (:class:`Call`)
-hold no secret, by the rules of :mod:`.redaction`: ``Authorization`` reads ``Bearer ***``;
-create bodies and PATCH ops keep only the auth params their auth spec declares and does not
-mark ``format: password``; the IMS ``client_secret`` and the issued ``access_token`` are masked.
+:meth:`Intercept.reset` forgets everything (data, tokens, clock, run outcomes, journal, fault
+rules); :meth:`~Intercept.reset_state`, :meth:`~Intercept.clear_journal` and
+:meth:`~Intercept.clear_faults` forget one of them (see :mod:`.handle`). Journal entries
+(:class:`Call`) hold no secret, by the rules of :mod:`.redaction`: ``Authorization`` reads
+``Bearer ***``; create bodies and PATCH ops keep only the auth params their auth spec declares
+and does not mark ``format: password``; the IMS ``client_secret`` and the issued
+``access_token`` are masked.
 A fault rule that drops the connection surfaces as ``requests.ConnectionError``.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 import responses
@@ -37,17 +38,16 @@ from flask import Flask
 from requests import PreparedRequest
 from urllib3 import HTTPHeaderDict
 
+from . import httpx_transport
 from .app import create_app
-from .catalog import Catalog
 from .config import MockConfig
-from .context import MockContext, of_app
-from .control.faults import FaultRule
-from .control.plane import ControlPlane, control_of
 from .control.recorder import Exchange, Redactor, recorded_body
 from .control.redaction import redact_body, redact_headers
-from .model import Caller, Connection, Tenant
-from .operations.connections import CONNECTIONS, create_connection
-from .storage import Store
+from .handle import Call, MockHandle, decode_json
+from .model import Tenant
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_IMS_URL", "Call", "Intercept", "intercept"]
 
@@ -61,36 +61,6 @@ P = ParamSpec("P")
 R = TypeVar("R")
 Reply = tuple[int, HTTPHeaderDict, bytes]
 Headers = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Call:
-    """One intercepted request and its answer, secrets masked."""
-
-    method: str
-    url: str
-    #: The URL path as requested (``/data/foundation/flowservice/connections``).
-    path: str
-    #: None when a fault rule dropped the connection.
-    status: int | None
-    #: Request headers, credentials replaced (``Authorization: Bearer ***``).
-    headers: Mapping[str, str]
-    #: Request body: JSON or form fields, secrets masked; None when empty or neither.
-    body: Any
-    #: The answer's bytes as the mock sent them (Flow Service routes only: the mock masks
-    #: secrets in every answer); decoded on first use of :attr:`response`.
-    answer: bytes = field(default=b"", repr=False)
-    #: Response body decoded eagerly (IMS answers, whose tokens are masked here).
-    decoded: Any = field(default=None, repr=False)
-    catalog: Catalog | None = field(default=None, repr=False, compare=False)
-    mask: str = field(default="********", repr=False)
-
-    @cached_property
-    def response(self) -> Any:
-        """Response body when JSON (secret-sounding members such as ``access_token`` masked)."""
-        if self.catalog is None or not self.answer:
-            return self.decoded
-        return redact_body(_decode(self.answer, ""), self.catalog, self.mask)
 
 
 @dataclass(frozen=True)
@@ -113,8 +83,9 @@ def _as_list(urls: str | Sequence[str]) -> list[str]:
     return [urls] if isinstance(urls, str) else list(urls)
 
 
-class Intercept:
-    """A mock app serving ``requests`` calls in-process; a context manager and a decorator."""
+class Intercept(MockHandle):
+    """A mock app serving ``requests`` (and ``httpx``) calls in-process; a context manager and
+    a decorator."""
 
     def __init__(
         self,
@@ -138,47 +109,10 @@ class Intercept:
         self._lock = threading.Lock()
         self._mock: responses.RequestsMock | None = None
 
-    # -- state ---------------------------------------------------------------------------
-
-    @property
-    def context(self) -> MockContext:
-        return of_app(self.app)
-
-    @property
-    def store(self) -> Store:
-        return self.context.store
-
-    @property
-    def control(self) -> ControlPlane:
-        """The app's journal and fault rules."""
-        return control_of(self.app)
-
     @property
     def base_url(self) -> str:
         """The first intercepted base URL."""
         return self.base_urls[0]
-
-    def reset(self) -> None:
-        """Forget every connection and token (the journal is kept)."""
-        self.store.reset()
-
-    def connections(self) -> list[Connection]:
-        """Every stored connection of every tenant, in creation order."""
-        return list(self.store.everything(CONNECTIONS.kind))
-
-    def create_connection(
-        self, body: Mapping[str, Any], *, org_id: str, sandbox: str | None = None
-    ) -> Connection:
-        """Seed a connection as ``POST /connections`` would create it (validated, no call)."""
-        ctx = self.context
-        tenant = Tenant(org_id, sandbox or ctx.config.default_sandbox)
-        caller = Caller("mock-seed@AdobeID", "mock-seed")
-        return create_connection(ctx.store, ctx.catalog, ctx.config, tenant, caller, dict(body))
-
-    def add_fault(self, **rule: Any) -> FaultRule:
-        """Add a fault rule, fields as the control API takes them (``path="*/connections"``,
-        ``status=503``, ``retryAfter=2``, ``drop=True``, ...)."""
-        return self.control.faults.add(FaultRule.from_json(rule))
 
     # -- activation ----------------------------------------------------------------------
 
@@ -198,9 +132,11 @@ class Intercept:
             mock.add_passthru(prefix)
         mock.start()
         self._mock = mock
+        httpx_transport.activate(self)
 
     def stop(self) -> None:
         if self._mock is not None:
+            httpx_transport.deactivate(self)
             self._mock.stop(allow_assert=False)
             self._mock = None
 
@@ -213,14 +149,6 @@ class Intercept:
     def __enter__(self) -> Intercept:
         self.start()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
         """Use as a decorator: the intercept is active while ``func`` runs."""
@@ -235,37 +163,89 @@ class Intercept:
     # -- serving -------------------------------------------------------------------------
 
     def _serve(self, route: _Route, request: PreparedRequest) -> Reply | Exception:
+        """A ``requests`` call (the ``responses`` callback of one route)."""
         url, method = str(request.url), str(request.method).upper()
+        try:
+            status, headers, data = self._exchange(
+                route, method, url, request.headers.items(), _body_bytes(request.body)
+            )
+        except _Dropped as exc:
+            return requests.ConnectionError(f"{method} {url}: {exc}", request=request)
+        return status, HTTPHeaderDict(headers), data
+
+    def _exchange(
+        self,
+        route: _Route,
+        method: str,
+        url: str,
+        header_items: Iterable[tuple[str, str]],
+        body: bytes,
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Serve one request of ``route`` through the app and record it (any client)."""
         match = route.pattern.match(url)
-        assert match is not None  # responses matched the same pattern
+        assert match is not None  # the caller matched the same pattern
         rest = match["rest"].split("#", 1)[0]
-        body = _body_bytes(request.body)
+        items = list(header_items)
+        headers = HTTPHeaderDict(items)
         parts = urlsplit(url)
-        recorded = self._recorded(route, method, rest, body, request.headers)
-        call = functools.partial(
-            Call, method, url, parts.path, headers=redact_headers(request.headers.items())
-        )
+        recorded = self._recorded(route, method, rest, body, headers)
+        redacted = HTTPHeaderDict(redact_headers(items))  # names looked up in any case
+        call = functools.partial(Call, method, url, parts.path, headers=redacted)
         try:
             response = self.app.test_client(use_cookies=False).open(
                 route.app_prefix + rest,
                 method=method,
-                headers=[(k, v) for k, v in request.headers.items() if k.lower() not in _HOP],
+                headers=[(k, v) for k, v in items if k.lower() not in _HOP],
                 data=body,
                 base_url=f"{parts.scheme}://{parts.netloc}",
             )
         except ConnectionResetError as exc:  # a fault rule dropped the connection
             self._record(call(status=None, body=recorded))
-            return requests.ConnectionError(f"{method} {url}: {exc}", request=request)
+            raise _Dropped(str(exc)) from None
         data = response.get_data()
         self._record(call(status=response.status_code, body=recorded, **self._answer(route, data)))
-        return response.status_code, HTTPHeaderDict(response.headers.to_wsgi_list()), data
+        return response.status_code, response.headers.to_wsgi_list(), data
+
+    # -- httpx ---------------------------------------------------------------------------
+
+    def serve_httpx(self, request: httpx.Request) -> httpx.Response | None:
+        """An httpx request to one of the intercepted URLs, served; None for other URLs."""
+        url = str(request.url)
+        route = next((r for r in self._routes if r.pattern.match(url)), None)
+        if route is None:
+            return None
+        module = httpx_transport.httpx_module()
+        try:
+            status, headers, data = self._exchange(
+                route, request.method.upper(), url, request.headers.multi_items(), request.read()
+            )
+        except _Dropped:
+            raise module.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from None
+        response: httpx.Response = module.Response(
+            status, headers=headers, content=data, request=request
+        )
+        return response
+
+    def passes(self, url: str) -> bool:
+        """Whether a URL this intercept does not serve may go out (``add_passthru``)."""
+        return any(
+            url.startswith(p) if isinstance(p, str) else p.match(url) is not None
+            for p in self._passthru
+        )
+
+    def httpx_transport(self) -> httpx.MockTransport:
+        """An ``httpx.MockTransport`` for ``httpx.Client(transport=...)`` or ``AsyncClient``:
+        this intercept's URLs served (active or not), others refused."""
+        return httpx_transport.mock_transport(self)
 
     def _answer(self, route: _Route, data: bytes) -> dict[str, Any]:
         """How a call keeps its answer: Flow Service bytes as sent, IMS answers masked now."""
         catalog, mask = self.context.catalog, self.context.config.secret_mask
         if route.flowservice:
             return {"answer": data, "catalog": catalog, "mask": mask}
-        return {"decoded": redact_body(_decode(data, ""), catalog, mask)}
+        return {"decoded": redact_body(decode_json(data), catalog, mask)}
 
     def _recorded(
         self, route: _Route, method: str, rest: str, body: bytes, headers: Headers
@@ -306,28 +286,11 @@ class Intercept:
         """Forget the recorded calls, here and in the app's journal (state is kept)."""
         with self._lock:
             self._journal.clear()
-        self.control.journal.clear()
+        super().clear_journal()
 
-    def calls(self, method: str | None = None, path: str | None = None) -> list[Call]:
-        """Recorded calls with this method and a path ``re.search``-matching ``path``."""
-        return [
-            call
-            for call in self.journal
-            if (method is None or call.method == method.upper())
-            and (path is None or re.search(path, call.path))
-        ]
 
-    def assert_called(self, method: str, path: str, times: int | None = None) -> list[Call]:
-        """Assert a matching call was made (exactly ``times`` times when given)."""
-        found = self.calls(method, path)
-        if (times is None and not found) or (times is not None and len(found) != times):
-            expected = "at least once" if times is None else f"{times} time(s)"
-            seen = "\n".join(f"  {c.method} {c.path} -> {c.status}" for c in self.journal)
-            raise AssertionError(
-                f"expected {method.upper()} {path!r} {expected}, got {len(found)}; "
-                f"journal:\n{seen or '  (empty)'}"
-            )
-        return found
+class _Dropped(Exception):
+    """A fault rule dropped the connection (each client raises its own error for it)."""
 
 
 def _body_bytes(body: Any) -> bytes:
@@ -339,19 +302,6 @@ def _body_bytes(body: Any) -> bytes:
         return body.encode("utf-8")
     chunks: Iterable[Any] = body
     return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
-
-
-def _decode(data: bytes, content_type: str) -> Any:
-    """JSON, or a form's fields; None when empty or neither (such bodies are not recorded)."""
-    if not data:
-        return None
-    text = data.decode("utf-8", "replace")
-    if "application/x-www-form-urlencoded" in content_type.lower():
-        return dict(parse_qsl(text, keep_blank_values=True))
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
 
 
 def intercept(

@@ -4,28 +4,69 @@
 :class:`RequestFilter` copies the current request's id, method and path onto every record, so
 both formats can show them; :class:`JsonFormatter` writes ``time``, ``level``, ``logger``,
 ``message`` and the request fields (plus ``status`` and ``duration_ms`` of access-log lines).
-The mock never logs a request body, a header value or a param value.
+Access-log lines of 4xx and 5xx answers end in ``error=<code>`` (the FLOW code of the body's
+``type``, the gateway's ``error_code`` or the OAuth ``error``; JSON field ``error_code``). At
+``DEBUG`` each request's headers are logged too, every credential masked (:func:`log_headers`).
+The mock never logs a request body, a param value or an unmasked credential.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
-from flask import has_request_context, request
+from flask import Response, has_request_context, request
 
+from .errors import FLOW_TYPE_PREFIX
 from .request_state import request_id
 
-__all__ = ["TEXT_FORMAT", "JsonFormatter", "RequestFilter", "configure_logging"]
+__all__ = [
+    "TEXT_FORMAT",
+    "JsonFormatter",
+    "RequestFilter",
+    "configure_logging",
+    "error_code",
+    "log_headers",
+]
 
 LogFormat = Literal["text", "json"]
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 REQUEST_FIELDS = ("request_id", "method", "path")
-EXTRA_FIELDS = ("status", "duration_ms")
+EXTRA_FIELDS = ("status", "duration_ms", "error_code")
+#: Header names whose values a log never shows: credentials, keys, cookies, anything secret.
+_MASKED_HEADERS = re.compile(
+    r"authorization|api[-_]?key|cookie|secret|passw|token|credential|signature|session|auth",
+    re.IGNORECASE,
+)
+_ERROR_MEMBERS = ("error_code", "error")
+
+
+def error_code(response: Response) -> str | None:
+    """The error code an error answer carries in its JSON body (None when it has none)."""
+    if response.is_streamed or not response.is_json:
+        return None
+    body = response.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    kind = body.get("type")
+    if isinstance(kind, str) and kind.startswith(FLOW_TYPE_PREFIX):
+        return kind.rsplit("/", 1)[-1][:64]
+    for member in _ERROR_MEMBERS:
+        value = body.get(member)
+        if isinstance(value, str) and value:
+            return value[:64]
+    return None
+
+
+def log_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Request headers for a debug line: credential-sounding values replaced by ``***``."""
+    return {name: "***" if _MASKED_HEADERS.search(name) else value[:256] for name, value in headers}
 
 
 class RequestFilter(logging.Filter):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -25,30 +23,6 @@ MASK = "********"
 def mock() -> Iterator[Intercept]:
     with intercept() as active:
         yield active
-
-
-class _Hello(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"hello from loopback"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def loopback() -> Iterator[str]:
-    """A plain HTTP server on 127.0.0.1 (no internet needed for passthrough tests)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
 
 
 def create(body: dict[str, object] | None = None) -> dict[str, str]:
@@ -265,9 +239,9 @@ def test_journal_masks_ims_secrets_and_keeps_other_bodies(mock: Intercept) -> No
     assert searched.body == {"queryString": "state==enabled", "password": MASK}
 
 
-def test_reset_keeps_the_journal_and_clear_journal_keeps_state(mock: Intercept) -> None:
+def test_reset_state_keeps_the_journal_and_clear_journal_keeps_state(mock: Intercept) -> None:
     create()
-    mock.reset()
+    mock.reset_state()
     assert mock.connections() == []
     assert len(mock.journal) == 1
     assert len(mock.control.journal) == 1  # the app's own journal saw the call too
@@ -276,6 +250,36 @@ def test_reset_keeps_the_journal_and_clear_journal_keeps_state(mock: Intercept) 
     assert mock.journal == []
     assert len(mock.control.journal) == 0
     assert len(mock.connections()) == 1
+
+
+def test_reset_forgets_data_journal_faults_and_clock(mock: Intercept) -> None:
+    create()
+    rule = mock.add_fault(path="*/connectionSpecs", status=503)
+    assert mock.faults == [rule]
+    mock.app.test_client().post("/__mock__/clock", json={"freeze": True, "set": 1000})
+    mock.reset()
+    assert (mock.connections(), mock.journal, mock.faults) == ([], [], [])
+    assert len(mock.control.journal) == 0
+    clock = mock.app.test_client().get("/__mock__/clock").get_json()
+    assert clock["frozen"] is False
+    assert requests.get(f"{BASE}/connectionSpecs", headers=HEADERS).status_code == 200
+
+
+def test_faults_are_listed_and_removed_one_by_one(mock: Intercept) -> None:
+    first = mock.add_fault(path="*/connections", status=503)
+    second = mock.add_fault(path="*/flows", status=429)
+    assert mock.remove_fault(first) is True
+    assert mock.remove_fault(first.id) is False
+    assert mock.faults == [second]
+    mock.clear_faults()
+    assert mock.faults == []
+
+
+def test_assert_not_called_names_the_journal(mock: Intercept) -> None:
+    mock.assert_not_called("POST", r"/connections$")
+    create()
+    with pytest.raises(AssertionError, match=r"expected no POST .*\n  POST /data/.* -> 201"):
+        mock.assert_not_called("POST", r"/connections$")
 
 
 def test_a_dropped_connection_is_a_connection_error(mock: Intercept) -> None:

@@ -334,7 +334,7 @@ def test_a_forked_child_opens_its_own_connection(state_file: Path) -> None:
 
 
 def test_unreadable_state_path_fails_at_construction(tmp_path: Path) -> None:
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StateFileError, match="missing-dir does not exist"):
         SqliteStore(tmp_path / "missing-dir" / "state.sqlite3", DECODERS)
 
 

@@ -112,6 +112,53 @@ def test_server_is_session_wide_and_reset_per_test(pytester: pytest.Pytester) ->
     run(pytester).assert_outcomes(passed=2)
 
 
+def test_nothing_a_test_leaves_reaches_the_next_on_either_target(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    state = tmp_path / "state.sqlite3"
+    pytester.makeconftest(
+        f"""
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def flowservice_config():
+            return {{"state_path": {str(state)!r}}}
+        """
+    )
+    pytester.makepyfile(
+        f"""
+        import pytest, requests
+
+        BASE = "{BASE}"
+
+        @pytest.fixture(params=["inprocess", "server"])
+        def target(request):
+            if request.param == "server":
+                server = request.getfixturevalue("flowservice_server")
+                return server, server.base_url
+            return request.getfixturevalue("flowservice_mock"), BASE
+
+        def test_leave_a_mess(target, flowservice_headers, flowservice_dynamics_basic):
+            handle, base = target
+            url = base + "/connections"
+            r = requests.post(url, json=flowservice_dynamics_basic, headers=flowservice_headers)
+            assert r.status_code == 201
+            handle.app.test_client().post("/__mock__/faults", json={{"path": "*", "status": 503}})
+            handle.app.test_client().post("/__mock__/clock", json={{"freeze": True}})
+            assert requests.get(url, headers=flowservice_headers).status_code == 503
+
+        def test_find_it_clean(target, flowservice_headers):
+            handle, base = target
+            assert handle.journal == [] and handle.faults == []
+            r = requests.get(base + "/connections", headers=flowservice_headers)
+            assert r.status_code == 200 and r.json()["items"] == []
+            clock = handle.app.test_client().get("/__mock__/clock").get_json()
+            assert clock["frozen"] is False
+        """
+    )
+    run(pytester, "-p", "no:randomly").assert_outcomes(passed=4)
+
+
 def test_config_override_applies_to_mock_server_and_client(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """

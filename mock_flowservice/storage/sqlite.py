@@ -82,7 +82,9 @@ _BATCH = 200
 
 
 class StateFileError(Exception):
-    """A state file this release cannot use (written by a newer one, or not a state file)."""
+    """A state file this release cannot use; the message names the file and the cause (a
+    missing folder, no permission, locked by another process, read-only, not a state file,
+    written by a newer release)."""
 
 
 def _create_schema(db: sqlite3.Connection) -> None:
@@ -105,15 +107,44 @@ def _migrate_1_to_2(db: sqlite3.Connection) -> None:
 _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
 
 
+#: The table every known format has (format 1, the 0.1 release, wrote no user_version).
+_FORMAT_TABLES = {1: "connections", 2: "records"}
+
+
 def _file_version(db: sqlite3.Connection) -> int | None:
     """The format of an opened file; None for a new, empty one."""
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version:
-        return version
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "connections" in tables:
-        return 1  # the 0.1 release wrote no user_version
-    return None
+    if not version and "connections" in tables:
+        version = 1
+    if not version and tables:
+        raise _NotAStateFile(f"a SQLite database with the tables {', '.join(sorted(tables))}")
+    if version in _FORMAT_TABLES and _FORMAT_TABLES[version] not in tables:
+        raise _NotAStateFile(f"a SQLite database of format {version} without its tables")
+    return version or None
+
+
+class _NotAStateFile(Exception):
+    """What the file is instead (turned into a :class:`StateFileError`)."""
+
+
+def _flock(fd: int, wait_s: float | None, path: Path) -> None:
+    """Take the writers' lock; with ``wait_s``, give up after that long."""
+    if wait_s is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise StateFileError(
+                    f"state file {path}: locked by another process (it holds {path}.lock; "
+                    f"waited {wait_s:g} s)"
+                ) from None
+            time.sleep(0.05)
 
 
 def _after_fork(store: weakref.ref[SqliteStore]) -> None:
@@ -132,6 +163,7 @@ class SqliteStore:
         *,
         busy_timeout_ms: int = 30_000,
         durable: bool = False,
+        open_timeout_s: float = 10.0,
     ) -> None:
         self.path = Path(path)
         self._decoders = dict(decoders)
@@ -146,13 +178,48 @@ class SqliteStore:
             store = weakref.ref(self)
             os.register_at_fork(after_in_child=lambda: _after_fork(store))
         # Create or migrate the schema once, then close: no connection is held until a thread
-        # needs one, so the store can be built before a server forks its workers.
-        db = self._open()
+        # needs one, so the store can be built before a server forks its workers. Whatever
+        # stops it is a StateFileError naming the file and the cause, so a server refuses to
+        # start instead of answering 500 to every write later.
         try:
-            with self._write(db):
+            self._open_once(open_timeout_s)
+        except StateFileError:
+            raise
+        except (OSError, sqlite3.Error, _NotAStateFile) as exc:
+            raise StateFileError(f"state file {self.path}: {self._cause(exc)}") from None
+
+    def _open_once(self, timeout_s: float) -> None:
+        if not self.path.parent.is_dir():
+            raise StateFileError(
+                f"state file {self.path}: the folder {self.path.parent} does not exist"
+            )
+        if self.path.is_dir():
+            raise StateFileError(f"state file {self.path}: is a folder, not a file")
+        db = self._open(busy_timeout_ms=int(timeout_s * 1000))
+        try:
+            with self._write(db, wait_s=timeout_s):
                 self._prepare(db)
         finally:
             db.close()
+
+    def _cause(self, exc: BaseException) -> str:
+        """Why the file cannot be used, in a few words."""
+        if isinstance(exc, _NotAStateFile):
+            return f"not a state file ({exc})"
+        text = str(exc).lower()
+        if isinstance(exc, PermissionError):
+            which = exc.filename or str(self.path)
+            owner = " (another user's?)" if str(which).endswith(".lock") else ""
+            return f"no permission to open {which}{owner} for writing"
+        if "readonly" in text or "read-only" in text:
+            return "read-only (the file or its folder cannot be written)"
+        if "locked" in text:
+            return "locked by another process (SQLite)"
+        if "not a database" in text:
+            return "not a state file (not a SQLite database)"
+        if "unable to open" in text:
+            return f"cannot be opened or created (permissions of {self.path.parent}?)"
+        return f"{type(exc).__name__}: {exc}"  # pragma: no cover - no other cause is known
 
     def _prepare(self, db: sqlite3.Connection) -> None:
         """Bring the file to :data:`SCHEMA_VERSION` (inside a write transaction)."""
@@ -162,24 +229,28 @@ class SqliteStore:
             return
         if version > SCHEMA_VERSION:
             raise StateFileError(
-                f"{self.path}: written by a newer release (format {version}; "
+                f"state file {self.path}: written by a newer release (format {version}; "
                 f"this one reads up to {SCHEMA_VERSION})"
             )
         while version < SCHEMA_VERSION:
             _MIGRATIONS[version](db)
             version += 1
+        # A write even when nothing changed: a read-only file fails here, not at the first
+        # request.
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- connections to the file ---------------------------------------------------------
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self, busy_timeout_ms: int | None = None) -> sqlite3.Connection:
+        busy = self._busy_timeout_ms if busy_timeout_ms is None else busy_timeout_ms
         db = sqlite3.connect(
             self.path,
-            timeout=self._busy_timeout_ms / 1000,
+            timeout=busy / 1000,
             isolation_level=None,  # transactions are explicit (BEGIN IMMEDIATE / BEGIN)
             check_same_thread=False,  # only so close() may close it from another thread
         )
         try:
-            db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            db.execute(f"PRAGMA busy_timeout = {int(busy)}")
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise sqlite3.OperationalError(f"{self.path}: cannot use WAL mode ({mode})")
@@ -230,12 +301,34 @@ class SqliteStore:
                 self._lock_fds.append(fd)
         return fd
 
+    def remove_lock_file(self) -> None:
+        """After :meth:`close`, at a clean exit: remove ``FILE.lock`` unless another process
+        holds it (one that has it open keeps queueing on it; SQLite's own locks still keep the
+        writes apart)."""
+        if fcntl is None:  # pragma: no cover - not on Windows
+            return
+        lock = f"{self.path}.lock"
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(lock)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
     @contextmanager
-    def _write(self, db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        """One write transaction, holding the file's write lock from its start."""
+    def _write(
+        self, db: sqlite3.Connection, wait_s: float | None = None
+    ) -> Iterator[sqlite3.Connection]:
+        """One write transaction, holding the file's write lock from its start (waiting at
+        most ``wait_s`` seconds for it when given)."""
         fd = self._lock_fd()
         if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            _flock(fd, wait_s, self.path)
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
