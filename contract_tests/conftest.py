@@ -178,3 +178,10 @@ def lake(flowservice_target: str) -> Lake:
     if flowservice_target == "live":
         pytest.skip("pipeline tests on live need FLOWSERVICE_CONTRACT_DATASET_ID and _SCHEMA_ID")
     return TUTORIAL_LAKE
+
+
+@pytest.fixture(scope="session")
+def flowservice_config() -> dict[str, object]:
+    """The mock targets run with the strict gateway: what passes here passes Adobe's gateway
+    (issued tokens, the token's client id as API key, real org id form, known sandboxes)."""
+    return {"strict": True}

@@ -143,6 +143,13 @@ def _gunicorn_available() -> bool:
     help="Accept any bearer token, or only tokens issued by the mock's IMS endpoint.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    default=False,
+    help="The realistic gateway: issued tokens only, the token's client id as x-api-key, "
+    "org ids of the real form, known sandboxes only (the 'strict' setting).",
+)
+@click.option(
     "--log-level",
     default="INFO",
     show_default=True,
@@ -163,6 +170,7 @@ def serve(
     state_path: Path | None,
     config_path: Path | None,
     token_policy: str | None,
+    strict: bool,
     log_level: str,
     log_format: str,
 ) -> None:
@@ -175,6 +183,8 @@ def serve(
     configure_logging(log_level.upper(), "json" if log_format == "json" else "text")
     if token_policy:
         settings["token_policy"] = token_policy
+    if strict:
+        settings["strict"] = True
     if state_path is not None:
         settings["state_path"] = str(state_path)
     settings.setdefault("control_api", control_policy(host, settings))

@@ -78,6 +78,10 @@ class MockConfig:
     token_policy: TokenPolicy = "any"
     #: When set, only these ``x-api-key`` values pass the gateway (others: 403003).
     api_keys: frozenset[str] | None = None
+    #: The realistic gateway in one switch: only tokens the mock's IMS endpoint issued (and not
+    #: expired), ``x-api-key`` the client id the token was issued to (403003), org ids of the
+    #: form ``<24 hex>@AdobeOrg`` (403027), only ``prod`` and the ``known_sandboxes``.
+    strict: bool = False
     #: When set, the IMS token endpoint accepts only these client_id -> client_secret pairs.
     ims_clients: Mapping[str, str] | None = field(default=None, metadata=_SECRET)
     #: Lifetime of issued tokens in seconds (the real service answers 86399).
@@ -116,6 +120,18 @@ class MockConfig:
     max_runs_per_sync: int = field(default=100, metadata=_at_least(1))
     #: Extra settings for extensions (kept, never interpreted here).
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def issued_tokens_only(self) -> bool:
+        """Whether only tokens from the mock's IMS endpoint pass (``token_policy`` or strict)."""
+        return self.strict or self.token_policy == "issued"
+
+    @property
+    def allowed_sandboxes(self) -> frozenset[str] | None:
+        """The sandbox names the gateway accepts (None: any); strict adds ``prod``."""
+        if self.strict:
+            return frozenset({"prod"}) | (self.known_sandboxes or frozenset())
+        return self.known_sandboxes
 
     def __post_init__(self) -> None:
         _check(self.to_json())

@@ -19,8 +19,10 @@ from .storage import Store
 __all__ = ["check_request", "request_id_from_headers"]
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
-#: The documented form of an IMS org id: letters and digits, then ``@AdobeOrg``.
+#: The documented form of an IMS org id: letters and digits, then ``@AdobeOrg``; under the
+#: strict profile exactly the form real org ids have, 24 upper-case hex digits.
 _ORG_ID = re.compile(r"^[A-Za-z0-9]{1,64}@AdobeOrg$")
+_STRICT_ORG_ID = re.compile(r"^[0-9A-F]{24}@AdobeOrg$")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -43,11 +45,13 @@ def _bearer_token() -> str:
 def _caller(token: str, api_key: str, store: Store, config: MockConfig) -> Caller:
     issued = store.token(token)
     if issued is None:
-        if config.token_policy == "issued":
+        if config.issued_tokens_only:
             raise GatewayError("401013")
         return Caller(f"{api_key}@AdobeID", api_key)
     if issued.expires_at <= time.time():
         raise GatewayError("401013")
+    if config.strict and issued.client_id != api_key:  # the key of another integration
+        raise GatewayError("403003")
     return Caller(f"{issued.client_id}@techacct.adobe.com", issued.client_id)
 
 
@@ -78,7 +82,8 @@ def _tenant(org: str, config: MockConfig) -> Tenant:
         if config.missing_sandbox == "require":
             raise FlowError("2105-400")
         sandbox = config.default_sandbox
-    if config.known_sandboxes is not None and sandbox not in config.known_sandboxes:
+    allowed = config.allowed_sandboxes
+    if allowed is not None and sandbox not in allowed:
         raise FlowError("2100-404", sandbox=sandbox)
     return Tenant(org, sandbox)
 
@@ -91,7 +96,8 @@ def check_request(config: MockConfig, store: Store) -> tuple[Tenant, Caller]:
     org = request.headers.get("x-gw-ims-org-id", "").strip()
     if not org:
         raise GatewayError("400003")
-    if not _ORG_ID.match(org):  # a malformed org id (the gateway's "User region is missing")
+    form = _STRICT_ORG_ID if config.strict else _ORG_ID
+    if not form.match(org):  # a malformed org id (the gateway's "User region is missing")
         raise GatewayError("403027")
     _check_content_type()
     return _tenant(org, config), caller

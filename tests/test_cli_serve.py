@@ -266,3 +266,15 @@ def test_control_api_beyond_loopback_needs_a_token(
     host: str, settings: dict[str, str], policy: str
 ) -> None:
     assert control_policy(host, settings) == policy
+
+
+@pytest.mark.server
+def test_serve_strict_wants_an_issued_token_for_its_client(tmp_path: Path) -> None:
+    with served("--strict", log_path=tmp_path / "serve.log") as server:
+        listing = server.base_url + "/connections"
+        assert requests.get(listing, headers=HEADERS, timeout=10).status_code == 401
+        form = {"grant_type": "client_credentials", "client_id": HEADERS["x-api-key"],
+                "client_secret": "s", "scope": "openid"}  # fmt: skip
+        token = requests.post(server.url + "/ims/token/v3", data=form, timeout=10).json()
+        issued = {**HEADERS, "Authorization": f"Bearer {token['access_token']}"}
+        assert requests.get(listing, headers=issued, timeout=10).status_code == 200

@@ -100,3 +100,41 @@ def test_gateway_guards_every_flowservice_route(client: FlaskClient) -> None:
         response = client.get(BASE_PATH + path)
         assert response.status_code == 403, path
         assert response.json["error_code"] == "403010"
+
+
+def _issued(client: FlaskClient, client_id: str = "test-client") -> str:
+    form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": "s",
+            "scope": "openid"}  # fmt: skip
+    return str(client.post("/ims/token/v3", data=form).json["access_token"])
+
+
+def test_the_strict_gateway_turns_every_realistic_check_on() -> None:
+    client = create_app({"strict": True, "known_sandboxes": ["dev"]}).test_client()
+    token = _issued(client)
+    good = {**HEADERS, "Authorization": f"Bearer {token}"}
+    assert client.get(LIST, headers=good).status_code == 200
+    assert client.get(LIST, headers={**good, "x-sandbox-name": "dev"}).status_code == 200
+    refusals = [
+        (HEADERS, 401, "401013"),  # a token the mock did not issue
+        ({**good, "x-api-key": "other-client"}, 403, "403003"),  # another integration's key
+        ({**good, "x-gw-ims-org-id": "acme123@AdobeOrg"}, 403, "403027"),  # not 24 hex
+        ({**good, "x-sandbox-name": "qa"}, 404, None),  # FLOW-2100-404
+    ]
+    for headers, status, code in refusals:
+        response = client.get(LIST, headers=headers)
+        assert response.status_code == status, headers
+        if code is not None:
+            assert response.json["error_code"] == code
+        else:
+            assert response.json["type"].endswith("FLOW-2100-404")
+
+
+def test_the_default_gateway_relaxes_what_strict_checks() -> None:
+    client = create_app().test_client()
+    relaxed = {**HEADERS, "x-api-key": "other-client", "x-gw-ims-org-id": "acme123@AdobeOrg",
+               "x-sandbox-name": "qa"}  # fmt: skip
+    assert client.get(LIST, headers=relaxed).status_code == 200
+    token = _issued(client)
+    assert (
+        client.get(LIST, headers={**relaxed, "Authorization": f"Bearer {token}"}).status_code == 200
+    )

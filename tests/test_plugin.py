@@ -433,3 +433,33 @@ def test_dynamics_dataflow_and_clock_fixtures_on_both_mock_targets(
         """
     )
     run(pytester).assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize("how", ["option", "ini"])
+def test_strict_mode_from_the_option_or_the_ini(pytester: pytest.Pytester, how: str) -> None:
+    """Strict mocks refuse the static test token; the fixtures' client gets an issued one."""
+    pytester.makepyfile(
+        """
+        import pytest, requests
+
+        @pytest.mark.parametrize("target", ["inprocess", "server"])
+        def test_strict(request, target, flowservice_headers):
+            request.applymarker(pytest.mark.flowservice_target(target))
+            client = request.getfixturevalue("flowservice_client")
+            assert client.token_provider.get_token() != "test-token"
+            assert list(client.list_connections()) == []
+            url = request.getfixturevalue("flowservice_base_url") + "/connections"
+            refused = requests.get(url, headers=flowservice_headers, timeout=10)
+            assert refused.status_code == 401
+            assert refused.json()["error_code"] == "401013"
+        """
+    )
+    if how == "ini":
+        pytester.makeini(
+            "[pytest]\naddopts = --strict-markers -p no:cacheprovider\n"
+            "filterwarnings = error\nflowservice_strict = true\n"
+        )
+        result = run(pytester)
+    else:
+        result = run(pytester, "--flowservice-strict")
+    result.assert_outcomes(passed=2)
