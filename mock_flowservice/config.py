@@ -113,6 +113,9 @@ class MockConfig:
     #: still uses is refused ("refuse": 1418 for a base connection, 1447 for the others) or
     #: allowed ("allow"; the flow keeps the dangling id).
     delete_in_use: Literal["refuse", "allow"] = "refuse"
+    #: How long a Salesforce JWT (AWS) connection stays ``initializing`` (by the mock's clock)
+    #: before it reads back ``enabled``.
+    initializing_seconds: int = field(default=10, metadata=_at_least(0))
     #: How long a run stays ``inProgress`` (by the mock's clock) before it ends.
     run_duration_seconds: int = field(default=60, metadata=_at_least(0))
     #: At most this many runs of one flow are materialised per read (a flow backfilled from

@@ -150,6 +150,8 @@ class Connection:
         }
         if self.description is not None:
             body["description"] = self.description
+        if self.state == "initializing":  # no version or etag until it is enabled (FACTS C.1)
+            del body["version"], body["etag"]
         return body
 
 

@@ -9,7 +9,9 @@ base connections alone: a create body is validated against the connection spec's
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from .. import engine
@@ -19,17 +21,22 @@ from ..config import MockConfig
 from ..engine import Action, QueryArgs, ResourceType
 from ..errors import FlowError
 from ..explore import browse
-from ..model import Caller, Connection, Tenant
+from ..lifecycle import INITIALIZING, lifecycle_of
+from ..model import Caller, Connection, Document, Tenant
 from ..storage import Store
 from ..validation import validate_create
 from .common import CHANGEABLE_STATES
 from .patching import plan_patch
 from .usage import refuse_if_used
 
+#: One record per connection still initializing: its ``readyAt`` by the mock's clock.
+PENDING_KIND = "pendingConnections"
+
 __all__ = [
     "CONNECTIONS",
     "CONNECTION_FIELDS",
     "DRAFT_STATE",
+    "PENDING_KIND",
     "auth_spec_of",
     "create_connection",
     "delete_connection",
@@ -75,6 +82,7 @@ def list_connections(
     store: Store, config: MockConfig, tenant: Tenant, args: QueryArgs
 ) -> dict[str, Any]:
     """``GET /connections``: a page of the tenant's connections (or their count)."""
+    settle_connections(store, tenant)
     return engine.list_page(store, CONNECTIONS, tenant, args, config)
 
 
@@ -83,6 +91,7 @@ def search_connections(
 ) -> dict[str, Any]:
     """``POST /connections/search``: the listing with its parameters in a body."""
     args = engine.search_args(body, continuation)
+    settle_connections(store, tenant)
     return engine.list_page(store, CONNECTIONS, tenant, args, config)
 
 
@@ -98,14 +107,42 @@ def create_connection(
 ) -> Connection:
     """Validate a create body and store the new connection (``state`` draft or enabled)."""
     request = validate_create(body, catalog, config)
-    connection = request.to_connection(
-        **engine.new_identity(tenant, caller, now_ms(store)),
-        state=DRAFT_STATE if draft else "enabled",
-    )
-    return engine.create(store, CONNECTIONS, connection)
+    identity = engine.new_identity(tenant, caller, now_ms(store))
+    connection = request.to_connection(**identity, state=DRAFT_STATE if draft else "enabled")
+    cycle = lifecycle_of(connection.spec_id, connection.auth_spec)
+    if cycle is None:
+        return engine.create(store, CONNECTIONS, connection)
+    params = {**connection.params, **cycle.adds(connection.id, connection.params)}
+    initializing = cycle.starts_initializing and not draft
+    state = INITIALIZING if initializing else connection.state
+    created = engine.create(store, CONNECTIONS, replace(connection, params=params, state=state))
+    if initializing:
+        ready_at = connection.created_at + config.initializing_seconds * 1000
+        store.add(PENDING_KIND, Document(**identity, fields={"readyAt": ready_at}))
+    return created
+
+
+def settle_connections(store: Store, tenant: Tenant) -> None:
+    """Connections whose initialization is over by the mock's clock become ``enabled``."""
+    pending = store.records(PENDING_KIND, tenant)
+    if not pending:
+        return
+    now = now_ms(store)
+    for record in pending:
+        if record.fields["readyAt"] > now:
+            continue
+        current = store.get(CONNECTIONS.kind, tenant, record.id)
+        if current is not None and current.state == INITIALIZING:
+            with contextlib.suppress(FlowError):  # a concurrent change won: it settles later
+                engine.update(
+                    store, CONNECTIONS, tenant, record.id, current.etag,
+                    lambda c: c.touched(c.created_by, state="enabled", last_operation="enable"),
+                )  # fmt: skip
+        store.delete(PENDING_KIND, tenant, record.id)
 
 
 def retrieve_connection(store: Store, tenant: Tenant, connection_id: str) -> Connection:
+    settle_connections(store, tenant)
     return engine.retrieve(store, CONNECTIONS, tenant, connection_id)
 
 

@@ -29,6 +29,7 @@ from ..catalog import Catalog
 from ..config import MockConfig
 from ..engine.jsonpatch import Instruction, parse_patch
 from ..errors import FlowError, invalid_request, unknown_auth_spec
+from ..lifecycle import server_set_params
 from ..model import Connection
 from ..validation import validate_params
 
@@ -68,8 +69,15 @@ def plan_patch(connection: Connection, ops: Any, catalog: Catalog, config: MockC
     auth = catalog.auth_spec(connection.spec_id, connection.auth_spec)
     if auth is None:
         raise unknown_auth_spec(connection.auth_spec, connection.spec_id)
-    validate_params(auth, work.params, config)
-    return PatchPlan(work.name, work.description, work.params)
+    # Params the service set are its own: kept as they are, checked only when a patch changed them.
+    server = {
+        name: connection.params[name]
+        for name in server_set_params(connection.spec_id, connection.auth_spec)
+        if name in connection.params and work.params.get(name) == connection.params[name]
+    }
+    own = {key: value for key, value in work.params.items() if key not in server}
+    validate_params(auth, own, config)
+    return PatchPlan(work.name, work.description, {**own, **server})
 
 
 def _missing(field: str) -> FlowError:

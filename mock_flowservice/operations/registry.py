@@ -9,7 +9,7 @@ from ..engine import ResourceType
 from ..model import Document
 from ..storage import Decoder
 from .authoring import CONNECTION_SPECS, FLOW_SPECS
-from .connections import CONNECTIONS
+from .connections import CONNECTIONS, PENDING_KIND
 from .flows import FLOWS
 from .runs import RUN_STATES_KIND, RUNS
 from .source_connections import SOURCE_CONNECTIONS
@@ -34,5 +34,6 @@ def decoders() -> dict[str, Decoder]:
     internal: dict[str, Decoder] = {
         CLOCK_KIND: ClockState.from_state,
         RUN_STATES_KIND: Document.from_state,
+        PENDING_KIND: Document.from_state,
     }
     return {**served, **internal}
