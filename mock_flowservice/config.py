@@ -91,6 +91,9 @@ class MockConfig:
     #: Largest request body accepted (413 beyond) and deepest JSON nesting (400 beyond).
     max_body_bytes: int = field(default=1024 * 1024, metadata=_at_least(1))
     max_json_depth: int = field(default=32, metadata=_at_least(1))
+    #: Largest JSON a query parameter carries once base64-decoded (a continuation token,
+    #: explore's ``sourceParams``); longer ones are refused like malformed ones.
+    max_query_json_bytes: int = field(default=8 * 1024, metadata=_at_least(1))
     #: The control API under ``/__mock__``: "auto" enables it only when serving on loopback.
     control_api: ControlPolicy = "auto"
     #: Bearer token the control API wants when it is enabled beyond loopback.

@@ -57,8 +57,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from mock_flowservice.config import MockConfig
 from mock_flowservice.errors import FlowError, invalid_request, not_found
 from mock_flowservice.pql import Filter, decode_base64, parse_filter
+from mock_flowservice.validation import decode_json
 
 __all__ = [
     "DEFAULT_PREVIEW_COUNT",
@@ -75,6 +77,7 @@ DEFAULT_PREVIEW_COUNT = 10
 FILE_TYPES = ("delimited", "json", "parquet")
 
 Json = dict[str, Any]
+DEFAULTS = MockConfig()
 
 #: exploreSpec.type (lower case) -> objectType values it accepts.
 _OBJECT_TYPES: dict[str, frozenset[str]] = {
@@ -106,7 +109,7 @@ class _Options:
     row_filter: Filter | None = None
 
 
-def browse(spec: Mapping[str, Any], query: Mapping[str, str]) -> Any:
+def browse(spec: Mapping[str, Any], query: Mapping[str, str], config: MockConfig = DEFAULTS) -> Any:
     """The ``/explore`` body for a source of connection spec ``spec``, given the query params.
 
     Raises ``FlowError`` 1336 (not explorable), 1358 (bad objectType), 1337 (empty object),
@@ -115,7 +118,7 @@ def browse(spec: Mapping[str, Any], query: Mapping[str, str]) -> Any:
     kind = _explore_kind(spec)
     object_type = _object_type(query, kind)
     options = _parse_options(query)
-    _check_source_params(query.get("sourceParams"))
+    _check_source_params(query.get("sourceParams"), config)
     if object_type == "root":
         return _root(kind, str(spec.get("id", "")))
     name = query.get("object", "").strip()
@@ -185,14 +188,16 @@ def _preview_count(value: str | None) -> int:
     return count
 
 
-def _check_source_params(value: str | None) -> None:
+def _check_source_params(value: str | None, config: MockConfig) -> None:
     """``sourceParams`` must be base64 (standard or URL-safe) of a JSON object."""
     if value is None:
         return
     padded = value.strip() + "=" * (-len(value.strip()) % 4)
     try:
         raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
-        decoded = json.loads(raw)
+        decoded = decode_json(
+            raw, max_depth=config.max_json_depth, max_bytes=config.max_query_json_bytes
+        )
     except (binascii.Error, ValueError):
         decoded = None
     if not isinstance(decoded, dict):

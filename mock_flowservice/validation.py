@@ -21,7 +21,9 @@ from .model import Connection
 
 __all__ = [
     "CreateRequest",
+    "JsonRefused",
     "body_field",
+    "decode_json",
     "parse_json",
     "spec_reference",
     "validate_create",
@@ -40,22 +42,41 @@ def _finite_float(text: str) -> float:
     return value
 
 
+class JsonRefused(ValueError):
+    """JSON text :func:`decode_json` refused; the message says why, never quoting the text."""
+
+
+def decode_json(data: bytes, *, max_depth: int, max_bytes: int) -> Any:
+    """The one bounded JSON decoder of what clients send: bodies, tokens, ``sourceParams``.
+
+    UTF-8 only, at most ``max_bytes`` long and ``max_depth`` levels deep, no ``NaN`` or
+    ``Infinity``; anything else raises :class:`JsonRefused` (never ``RecursionError``).
+    """
+    if len(data) > max_bytes:
+        raise JsonRefused(f"longer than {max_bytes} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise JsonRefused("not valid UTF-8") from None
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise JsonRefused("nested too deeply") from None
+    except ValueError as exc:
+        raise JsonRefused(f"not valid JSON ({_position(exc)})") from None
+    if _depth(value) > max_depth:
+        raise JsonRefused(f"nested deeper than {max_depth} levels")
+    return value
+
+
 def parse_json(data: bytes, max_depth: int) -> Any:
     """Decode a UTF-8 JSON body; empty → 1405, malformed or too deep → 1100."""
     if not data.strip():
         raise FlowError("1405-400")
     try:
-        text = data.decode("utf-8")
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except UnicodeDecodeError:
-        raise invalid_request("The request body is not valid UTF-8.") from None
-    except RecursionError:
-        raise invalid_request("The request body is nested too deeply.") from None
-    except ValueError as exc:
-        raise invalid_request(f"The request body is not valid JSON ({_position(exc)}).") from None
-    if _depth(value) > max_depth:
-        raise invalid_request(f"The request body is nested deeper than {max_depth} levels.")
-    return value
+        return decode_json(data, max_depth=max_depth, max_bytes=len(data))
+    except JsonRefused as exc:
+        raise invalid_request(f"The request body is {exc}.") from None
 
 
 def _position(exc: ValueError) -> str:

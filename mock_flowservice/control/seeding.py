@@ -116,7 +116,17 @@ def _text(item: dict[str, Any], key: str, default: str | None) -> str:
     value = default if value is None else value
     if not isinstance(value, str) or not value.strip():
         raise missing_field(key)
+    if not _is_unicode_text(value):  # a lone surrogate: no store, id or header could hold it
+        raise invalid_request(f"The field {key} must be Unicode text without lone surrogates.")
     return value
+
+
+def _is_unicode_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _connection_id(item: dict[str, Any]) -> str:

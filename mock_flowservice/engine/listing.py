@@ -23,6 +23,7 @@ from ..config import MockConfig
 from ..errors import FlowError, bad_value, invalid_request, unknown_param
 from ..model import Tenant
 from ..storage import Store
+from ..validation import decode_json
 from .filters import Filter, compile_filters, matches_all, value_at
 from .resource import ResourceType
 
@@ -84,9 +85,11 @@ def _limit(args: QueryArgs, config: MockConfig) -> int:
     text = args.get("limit")
     if text is None:
         return config.default_page_size
-    if not text.strip().isdecimal() or int(text) < 1:
+    digits = text.strip()
+    # At most a signed 64-bit integer, as the service's own parser reads it.
+    if not digits.isdecimal() or len(digits) > 19 or not 1 <= int(digits) <= _INT64_MAX:
         raise bad_value(text, "limit")
-    return min(int(text), config.max_page_size)
+    return min(int(digits), config.max_page_size)
 
 
 _SORT_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -106,16 +109,41 @@ def _order(args: QueryArgs, fields: frozenset[str]) -> tuple[tuple[str, ...] | N
     return tuple(name.split(".")), sign == "-"
 
 
-def decode_token(token: str) -> tuple[Any, int]:
-    """The position a continuation token stands for; a bad token answers 1453."""
+def decode_token(token: str, config: MockConfig) -> tuple[Any, int]:
+    """The position a continuation token stands for; a bad token answers 1453.
+
+    A token is ``[key, seq]``: ``key`` null (creation order) or the ``[rank, value]`` sort key
+    :func:`_sort_key` made, ``seq`` a creation sequence (a signed 64-bit integer, as stores
+    keep it). Anything else, and anything the bounded decoder refuses, is a bad token.
+    """
     try:
         padded = token + "=" * (-len(token) % 4)
-        key, seq = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not isinstance(seq, int):
+        raw = base64.urlsafe_b64decode(padded.encode("ascii"))
+        decoded = decode_json(
+            raw, max_depth=config.max_json_depth, max_bytes=config.max_query_json_bytes
+        )
+        key, seq = decoded
+        if not _is_seq(seq) or not (key is None or _is_sort_key(key)):
             raise ValueError
         return key, seq
     except (ValueError, TypeError, binascii.Error, UnicodeEncodeError):
         raise FlowError("1453-400", query=f"continuationToken={token}") from None
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _is_seq(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _INT64_MAX
+
+
+def _is_sort_key(key: Any) -> bool:
+    """``[rank, value]`` as :func:`_sort_key` ranks them: 0 absent, 1 number, 2 text."""
+    if not isinstance(key, list) or len(key) != 2 or isinstance(key[0], bool):
+        return False
+    kinds: dict[Any, type | tuple[type, ...]] = {0: int, 1: (int, float), 2: str}
+    rank, value = key
+    return rank in kinds and isinstance(value, kinds[rank])
 
 
 def encode_token(key: Any, seq: int) -> str:
@@ -134,7 +162,9 @@ def parse_query(args: QueryArgs, config: MockConfig, fields: frozenset[str]) -> 
     filters = compile_filters(_split_properties(args.getlist("property")), fields)
     order_path, descending = _order(args, fields)
     token = args.get("continuationToken")
-    after = decode_token(token) if token else None
+    after = decode_token(token, config) if token else None
+    if after is not None and order_path is not None and after[0] is None:
+        raise FlowError("1453-400", query=f"continuationToken={token}")
     return ListQuery(filters, _limit(args, config), order_path, descending, after, count)
 
 

@@ -197,14 +197,19 @@ def test_connection(store: Store, tenant: Tenant, connection_id: str) -> bool:
 
 
 def explore_connection(
-    store: Store, catalog: Catalog, tenant: Tenant, connection_id: str, query: Mapping[str, str]
+    store: Store,
+    catalog: Catalog,
+    config: MockConfig,
+    tenant: Tenant,
+    connection_id: str,
+    query: Mapping[str, str],
 ) -> Any:
     """``GET /connections/{id}/explore``: browse the sample data of the connection's source."""
     connection = retrieve_connection(store, tenant, connection_id)
     spec = catalog.get(connection.spec_id)
     if spec is None:
         raise FlowError("1336-400", id=connection.spec_id)
-    return browse(spec.raw, query)
+    return browse(spec.raw, query, config)
 
 
 def auth_spec_of(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..catalog import ConnectionSpec
+from ..context import current
 from ..engine import filter_documents
 from ..errors import not_found
 from ..explore import browse
@@ -46,7 +47,7 @@ add_authoring_routes(bp, authoring.AUTHORED_CONNECTION_SPECS, "connection_spec")
 
 @route_both(bp, "/connectionSpecs/<spec_id>/explore", methods=["GET"])
 def explore_connection_spec(spec_id: str) -> Response:
-    return json_response(browse(_spec(spec_id).raw, request.args.to_dict()))
+    return json_response(browse(_spec(spec_id).raw, request.args.to_dict(), current().config))
 
 
 @route_both(bp, "/connectionSpecs/<spec_id>/configs", methods=["GET"])

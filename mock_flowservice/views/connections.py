@@ -95,7 +95,9 @@ def explore_connection(connection_id: str) -> Response:
     ctx = current()
     query = request.args.to_dict()
     catalog = caller_specs().connection_specs
-    body = ops.explore_connection(ctx.store, catalog, state().who[0], connection_id, query)
+    body = ops.explore_connection(
+        ctx.store, catalog, ctx.config, state().who[0], connection_id, query
+    )
     return json_response(body)
 
 
