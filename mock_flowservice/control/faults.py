@@ -3,7 +3,7 @@
 A rule is posted to ``POST /__mock__/faults`` as JSON (every field but one effect optional)::
 
     {"method": "GET" | "*",          # default "*"
-     "path": "<glob>" | "^<regex>",  # on the request path; a leading ^ means regex; default "*"
+     "path": "<glob>",               # on the whole request path (.globs): * and ?; default "*"
      "status": 503,                  # 400-599: answer with this error (bodies: error_for)
      "retryAfter": 2,                # seconds, sent as Retry-After (with status only)
      "latencyMs": 250 | {"min": 100, "max": 400},   # wait before answering
@@ -19,9 +19,7 @@ here knows about HTTP beyond the error types: the app's ``before_request`` hook 
 
 from __future__ import annotations
 
-import fnmatch
 import random
-import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -29,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FlowError, GatewayError, MockError, invalid_request
+from .globs import compile_path_pattern
 
 __all__ = [
     "FaultRule",
     "FaultRules",
     "Injection",
-    "compile_path_pattern",
     "error_for",
 ]
 
@@ -43,17 +41,6 @@ MAX_LATENCY_MS = 120_000
 _FIELDS = frozenset(
     {"method", "path", "status", "retryAfter", "latencyMs", "drop", "probability", "seed", "count"}
 )
-
-
-def compile_path_pattern(pattern: str) -> Callable[[str], bool]:
-    """A path test: ``^...`` is a regular expression (searched), anything else a glob."""
-    if len(pattern) > 1000:
-        raise invalid_request("The path pattern is longer than 1000 characters.")
-    try:
-        regex = re.compile(pattern if pattern.startswith("^") else fnmatch.translate(pattern))
-    except re.error:
-        raise invalid_request("The path pattern is not a valid regular expression.") from None
-    return lambda path: regex.search(path) is not None
 
 
 def error_for(status: int, retry_after: int | None = None) -> MockError:

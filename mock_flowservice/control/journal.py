@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import invalid_request
-from .faults import compile_path_pattern
+from .globs import compile_path_pattern
 
 __all__ = ["Entry", "Journal", "JournalQuery"]
 
@@ -68,7 +68,7 @@ class Journal:
 
 @dataclass(frozen=True)
 class JournalQuery:
-    """Filters of ``GET /__mock__/journal``: method, path (glob or ``^regex``), status, limit."""
+    """Filters of ``GET /__mock__/journal``: method, path (a glob, :mod:`.globs`), status, limit."""
 
     method: str | None = None
     path: Callable[[str], bool] | None = None
