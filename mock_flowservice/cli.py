@@ -92,6 +92,17 @@ def control_policy(host: str, settings: dict[str, Any]) -> str:
     return "on" if host in LOOPBACK or settings.get("control_token") else "off"
 
 
+def control_hosts(host: str, settings: dict[str, Any]) -> list[str]:
+    """The configured ``control_hosts`` and the address the server listens on (unless it is
+    loopback, always allowed, or every interface, which names no host)."""
+    configured = settings.get("control_hosts") or []
+    if not isinstance(configured, list):
+        raise click.BadParameter("control_hosts must be a JSON array", param_hint="--config")
+    if host in LOOPBACK or host in ("0.0.0.0", "::", ""):
+        return list(configured)
+    return [*configured, host]
+
+
 def _gunicorn_available() -> bool:
     try:
         importlib.import_module("gunicorn.app.base")
@@ -188,6 +199,7 @@ def serve(
     if state_path is not None:
         settings["state_path"] = str(state_path)
     settings.setdefault("control_api", control_policy(host, settings))
+    settings["control_hosts"] = control_hosts(host, settings)
     temporary: str | None = None
     if workers > 1 and not settings.get("state_path"):
         temporary = tempfile.mkdtemp(prefix="mock-flowservice-")

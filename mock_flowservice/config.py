@@ -98,6 +98,13 @@ class MockConfig:
     control_api: ControlPolicy = "auto"
     #: Bearer token the control API wants when it is enabled beyond loopback.
     control_token: str | None = field(default=None, metadata=_SECRET)
+    #: Host names (any port) the control API answers besides loopback (``localhost``,
+    #: ``127.0.0.1``, ``[::1]``); ``serve --host`` adds the address it listens on. Any other
+    #: ``Host`` is refused, so a DNS-rebinding page cannot reach it.
+    control_hosts: frozenset[str] = frozenset()
+    #: Origins (``http://localhost:3000``) whose pages may call the control API; any other
+    #: ``Origin`` than the mock's own is refused.
+    control_origins: frozenset[str] = frozenset()
     #: How many requests the journal keeps (oldest dropped first).
     journal_size: int = field(default=1000, metadata=_at_least(0))
     #: SQLite file of the state (connections, issued tokens); None keeps it in memory.
@@ -157,7 +164,7 @@ class MockConfig:
             raise ConfigError(f"mock settings must be a mapping, not {type(values).__name__}")
         _check(values)
         converted = dict(values)
-        for key in ("known_sandboxes", "api_keys"):
+        for key in ("known_sandboxes", "api_keys", "control_hosts", "control_origins"):
             if converted.get(key) is not None:
                 converted[key] = frozenset(converted[key])
         return cls(**converted)

@@ -18,7 +18,7 @@ from ..context import current
 from ..errors import GatewayError, invalid_request, not_found
 from ..operations.runs import set_outcomes, sync_all
 from ..web import json_body, json_response
-from . import seeding
+from . import guard, seeding
 from .faults import FaultRule
 from .journal import JournalQuery
 from .plane import current_control
@@ -26,6 +26,7 @@ from .plane import current_control
 __all__ = ["bp"]
 
 bp = Blueprint("control", __name__, url_prefix="/__mock__")
+bp.before_request(guard.check)  # before the token: no web page gets as far as guessing it
 
 
 @bp.before_request
