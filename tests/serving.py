@@ -55,6 +55,12 @@ def serve_command(args: Sequence[str]) -> list[str]:
     return [sys.executable, "-m", "mock_flowservice", "serve", "--port", "0", *args]
 
 
+def run_serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """Run ``serve --port 0 ARGS`` to its end (for commands that must refuse to start)."""
+    command = serve_command(args)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+
+
 @contextmanager
 def served(
     *args: str, log_path: Path, env: dict[str, str] | None = None, ready: bool = True

@@ -19,7 +19,7 @@ import requests
 
 from mock_flowservice.cli import control_policy
 
-from .serving import Served, serve_command, served
+from .serving import Served, run_serve, serve_command, served
 from .support import DYNAMICS_SPEC_ID, HEADERS, ORG
 
 pytestmark = pytest.mark.server
@@ -200,11 +200,6 @@ def test_bad_options_are_usage_errors(args: list[str]) -> None:
     done = run_serve(*args)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-
-
-def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
-    command = serve_command(args)
-    return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
 
 
 def test_state_path_in_a_config_file_persists(tmp_path: Path) -> None:

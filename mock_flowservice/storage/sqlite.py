@@ -24,6 +24,8 @@ those of :class:`~.memory.MemoryStore`; only the durability and sharing differ:
   user's own state, kept like the in-memory store keeps it; secrets are masked on every way
   out of the API, not in storage). Keep the file as private as the credentials in it. Each
   kind's *decoder* (given at construction) turns a row back into its record.
+* **Checked.** An existing file passes ``PRAGMA quick_check`` (read-only) before it is used;
+  a damaged one raises :class:`StateFileError` naming it and is never written to.
 * **Versioned.** ``PRAGMA user_version`` holds :data:`SCHEMA_VERSION`. A file written by an
   older release is migrated forward when opened (format 1, the 0.1 release's ``connections``
   table, becomes the ``records`` table); a file of a newer release is refused.
@@ -195,6 +197,7 @@ class SqliteStore:
             )
         if self.path.is_dir():
             raise StateFileError(f"state file {self.path}: is a folder, not a file")
+        self._check_integrity(timeout_s)
         db = self._open(busy_timeout_ms=int(timeout_s * 1000))
         try:
             with self._write(db, wait_s=timeout_s):
@@ -220,6 +223,25 @@ class SqliteStore:
         if "unable to open" in text:
             return f"cannot be opened or created (permissions of {self.path.parent}?)"
         return f"{type(exc).__name__}: {exc}"  # pragma: no cover - no other cause is known
+
+    def _check_integrity(self, timeout_s: float) -> None:
+        """``PRAGMA quick_check`` of an existing file, read-only, before anything writes to it:
+        a damaged file is refused and left as it is (a file that is no SQLite database raises
+        ``sqlite3.DatabaseError``, which :meth:`_cause` words)."""
+        if not self.path.is_file() or self.path.stat().st_size == 0:
+            return  # a new state file
+        db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout_s)
+        try:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+        finally:
+            db.close()
+        problems = [str(row[0]) for row in rows if row[0] != "ok"]
+        if problems:
+            first = problems[0].strip().splitlines()[-1][:200]
+            raise StateFileError(
+                f"state file {self.path}: damaged (PRAGMA quick_check: {first});"
+                " the file was left as it is"
+            )
 
     def _prepare(self, db: sqlite3.Connection) -> None:
         """Bring the file to :data:`SCHEMA_VERSION` (inside a write transaction)."""
