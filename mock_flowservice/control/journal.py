@@ -1,4 +1,5 @@
-"""The request journal: a ring buffer of the last ``config.journal_size`` entries.
+"""The request journal: a ring buffer of the last ``config.journal_size`` entries (and at most
+``config.journal_max_bytes`` of them).
 
 Entries are made by :mod:`.recorder` (the one place that turns an exchange into an entry);
 each is a JSON-ready dict::
@@ -6,7 +7,9 @@ each is a JSON-ready dict::
     {"time": "2024-05-01T12:00:00.123Z", "requestId": "...", "method": "POST",
      "path": "/data/foundation/flowservice/connections", "query": {"mode": ["draft"]},
      "status": 201, "durationMs": 1.8, "headers": {"Authorization": "Bearer ***", ...},
-     "body": {...} | null, "bodySize": 312, "fault": "<rule id>"  # only when a rule fired
+     "body": {...} | null, "bodySize": 312,
+     "bodySha256": "<hex>",  # only for a body longer than config.journal_body_bytes
+     "fault": "<rule id>"  # only when a rule fired
     }
 
 Secrets never enter it (:mod:`.redaction`). ``status`` is null for a request whose
@@ -16,6 +19,7 @@ resetting data (``Store.reset``), as in respx.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import deque
@@ -33,20 +37,44 @@ _STATUS = re.compile(r"^[1-5](\d\d|xx)$")
 
 
 class Journal:
-    """A bounded, thread-safe record of requests, oldest dropped first."""
+    """A bounded, thread-safe record of requests, oldest dropped first.
 
-    def __init__(self, size: int = 1000) -> None:
+    Bounded twice: at most ``size`` entries, and at most ``max_bytes`` of entries measured as
+    their JSON text (the oldest go first; the newest entry always stays). Bodies are bounded
+    before they get here (:mod:`.recorder` keeps a long one as its size and digest).
+    """
+
+    def __init__(self, size: int = 1000, max_bytes: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[Entry] = deque(maxlen=max(size, 0))
+        self._entries: deque[tuple[Entry, int]] = deque()
+        self._size = max(size, 0)
+        self._max_bytes = max_bytes
+        self._bytes = 0
 
     def record(self, entry: Entry) -> None:
+        if not self._size:
+            return
+        cost = len(json.dumps(entry, separators=(",", ":"), default=str))
         with self._lock:
-            self._entries.append(entry)
+            self._entries.append((entry, cost))
+            self._bytes += cost
+            while len(self._entries) > self._size or (
+                self._max_bytes is not None
+                and self._bytes > self._max_bytes
+                and len(self._entries) > 1
+            ):
+                self._bytes -= self._entries.popleft()[1]
+
+    @property
+    def retained_bytes(self) -> int:
+        """The entries' size as JSON text, what ``max_bytes`` bounds."""
+        with self._lock:
+            return self._bytes
 
     def entries(self, query: JournalQuery | None = None) -> list[Entry]:
         """Entries oldest first, filtered by ``query`` (its ``limit`` keeps the newest)."""
         with self._lock:
-            found = list(self._entries)
+            found = [entry for entry, _ in self._entries]
         if query is None:
             return found
         found = [entry for entry in found if query.accepts(entry)]
@@ -59,6 +87,7 @@ class Journal:
         with self._lock:
             count = len(self._entries)
             self._entries.clear()
+            self._bytes = 0
         return count
 
     def __len__(self) -> int:

@@ -34,7 +34,7 @@ class ControlPlane:
 
 
 def install(app: Flask, config: MockConfig) -> ControlPlane:
-    plane = ControlPlane(Journal(config.journal_size))
+    plane = ControlPlane(Journal(config.journal_size, config.journal_max_bytes))
     app.extensions[_KEY] = plane
     return plane
 

@@ -9,11 +9,13 @@ reads the same whichever way the request came, and its secrets are masked by the
 * a PATCH of a stored connection is judged against that connection's auth spec, found through
   the ``auth_spec_of(connection_id)`` lookup the caller passes (None: everything masked);
 * every other JSON body, form body and query string is masked by member name;
-* a body that is neither JSON nor a form is kept as its size only.
+* a body that is neither JSON nor a form is kept as its size only;
+* a body longer than ``journal_body_bytes`` is kept as its size and sha256 digest only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -50,6 +52,8 @@ class Redactor:
     auth_spec_of: AuthSpecLookup
     #: Bodies nested deeper are not decoded (kept as their size, like non-JSON).
     max_depth: int = 32
+    #: Bodies longer are not kept (only their size and sha256 digest).
+    max_body_bytes: int = 64 * 1024
 
     @classmethod
     def for_tenant(cls, ctx: MockContext, tenant: Tenant | None) -> Redactor:
@@ -59,6 +63,7 @@ class Redactor:
             ctx.config.secret_mask,
             lambda connection_id: auth_spec_of(ctx.store, ctx.catalog, tenant, connection_id),
             ctx.config.max_json_depth,
+            ctx.config.journal_body_bytes,
         )
 
 
@@ -104,13 +109,18 @@ def journal_entry(exchange: Exchange, redactor: Redactor) -> Entry:
     if exchange.body is not None:
         entry["bodySize"] = len(exchange.body) or exchange.declared_size
         entry["body"] = recorded_body(exchange, redactor)
+        if len(exchange.body) > redactor.max_body_bytes:
+            entry["bodySha256"] = hashlib.sha256(exchange.body).hexdigest()
     if exchange.fault:
         entry["fault"] = exchange.fault
     return entry
 
 
 def recorded_body(exchange: Exchange, redactor: Redactor) -> Any:
-    """The request body as a journal keeps it: JSON or form fields, secrets masked."""
+    """The request body as a journal keeps it: JSON or form fields, secrets masked; None for
+    a body longer than ``redactor.max_body_bytes`` (the entry keeps its size and digest)."""
+    if exchange.body is not None and len(exchange.body) > redactor.max_body_bytes:
+        return None
     body = _decoded(exchange, redactor.max_depth)
     if body is None:
         return None
