@@ -47,8 +47,6 @@ fresh copy, so callers may mutate it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import json
 from collections.abc import Mapping, Sequence
@@ -60,7 +58,7 @@ from typing import Any
 from mock_flowservice.config import MockConfig
 from mock_flowservice.errors import FlowError, invalid_request, not_found
 from mock_flowservice.pql import Filter, decode_base64, parse_filter
-from mock_flowservice.validation import decode_json
+from mock_flowservice.validation import JsonRefused, decode_base64_json
 
 __all__ = [
     "DEFAULT_PREVIEW_COUNT",
@@ -192,13 +190,11 @@ def _check_source_params(value: str | None, config: MockConfig) -> None:
     """``sourceParams`` must be base64 (standard or URL-safe) of a JSON object."""
     if value is None:
         return
-    padded = value.strip() + "=" * (-len(value.strip()) % 4)
     try:
-        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
-        decoded = decode_json(
-            raw, max_depth=config.max_json_depth, max_bytes=config.max_query_json_bytes
+        decoded = decode_base64_json(
+            value, max_depth=config.max_json_depth, max_bytes=config.max_query_json_bytes
         )
-    except (binascii.Error, ValueError):
+    except JsonRefused:
         decoded = None
     if not isinstance(decoded, dict):
         raise invalid_request("sourceParams must be a base64-encoded JSON object.")

@@ -16,19 +16,21 @@ linear-space dynamic programme, never by a regular expression.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import FlowError
+from .validation import JsonRefused, decode_base64_json
 
 __all__ = ["MAX_DEPTH", "Filter", "decode_base64", "parse_filter"]
 
 #: Deepest nesting of function applications a filter may have.
 MAX_DEPTH = 16
+#: Deepest JSON nesting of a filter document: a function application nests two levels
+#: (``params`` and its items), so a filter too deep is refused by :data:`MAX_DEPTH` (1335)
+#: before its JSON is (1389).
+MAX_JSON_DEPTH = 4 * MAX_DEPTH
 #: Largest base64 text accepted for an explore filter (characters).
 MAX_ENCODED = 16_384
 
@@ -55,15 +57,13 @@ class Filter:
 
 
 def decode_base64(text: str) -> Any:
-    """The JSON inside base64 text (standard or URL-safe, padding optional); else 1389-400."""
-    stripped = text.strip()
-    if len(stripped) > MAX_ENCODED:
+    """The JSON inside base64 text (standard or URL-safe, padding optional), by the one bounded
+    decoder of query JSON (:func:`~.validation.decode_base64_json`); else 1389-400."""
+    if len(text.strip()) > MAX_ENCODED:
         raise FlowError("1389-400")
-    padded = stripped + "=" * (-len(stripped) % 4)
     try:
-        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
-        return json.loads(raw)
-    except (binascii.Error, ValueError, RecursionError):
+        return decode_base64_json(text, max_depth=MAX_JSON_DEPTH, max_bytes=MAX_ENCODED)
+    except JsonRefused:
         raise FlowError("1389-400") from None
 
 

@@ -6,6 +6,8 @@ messages name the field but never echo a value: a value may be a secret.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from collections.abc import Mapping
@@ -23,6 +25,7 @@ __all__ = [
     "CreateRequest",
     "JsonRefused",
     "body_field",
+    "decode_base64_json",
     "decode_json",
     "parse_json",
     "spec_reference",
@@ -67,6 +70,20 @@ def decode_json(data: bytes, *, max_depth: int, max_bytes: int) -> Any:
     if _depth(value) > max_depth:
         raise JsonRefused(f"nested deeper than {max_depth} levels")
     return value
+
+
+def decode_base64_json(text: str, *, max_depth: int, max_bytes: int) -> Any:
+    """The JSON inside base64 text (standard or URL-safe alphabet, padding optional) that a
+    query parameter carries, through :func:`decode_json`; bad base64 is :class:`JsonRefused`."""
+    stripped = text.strip()
+    if len(stripped) > 4 * (max_bytes // 3 + 1):  # longer text decodes to more than max_bytes
+        raise JsonRefused(f"longer than {max_bytes} bytes")
+    padded = stripped + "=" * (-len(stripped) % 4)
+    try:
+        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):  # ValueError: a character beyond ASCII
+        raise JsonRefused("not valid base64") from None
+    return decode_json(raw, max_depth=max_depth, max_bytes=max_bytes)
 
 
 def parse_json(data: bytes, max_depth: int) -> Any:

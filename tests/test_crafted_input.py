@@ -181,3 +181,10 @@ def test_a_seed_with_other_unicode_in_the_tenant_is_kept(client: FlaskClient) ->
     exported = client.get("/__mock__/state")
     assert exported.status_code == 200
     assert "Orgé中😀@AdobeOrg" in {c["imsOrgId"] for c in exported.json["connections"]}
+
+
+def test_an_explore_filter_nested_too_deeply_is_1389(client: FlaskClient) -> None:
+    created = client.get(LIST, headers=HEADERS).json["items"][0]["id"]
+    query = {"objectType": "table", "object": "contact", "filters": token_of(DEEP[:16000])}
+    response = client.get(f"{LIST}/{created}/explore", query_string=query, headers=HEADERS)
+    assert_flow_error(response, "1389-400")

@@ -11,7 +11,6 @@ meanwhile. ``count=true`` answers ``{"count": N}`` alone.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +22,7 @@ from ..config import MockConfig
 from ..errors import FlowError, bad_value, invalid_request, unknown_param
 from ..model import Tenant
 from ..storage import Store
-from ..validation import decode_json
+from ..validation import decode_base64_json
 from .filters import Filter, compile_filters, matches_all, value_at
 from .resource import ResourceType
 
@@ -117,16 +116,14 @@ def decode_token(token: str, config: MockConfig) -> tuple[Any, int]:
     keep it). Anything else, and anything the bounded decoder refuses, is a bad token.
     """
     try:
-        padded = token + "=" * (-len(token) % 4)
-        raw = base64.urlsafe_b64decode(padded.encode("ascii"))
-        decoded = decode_json(
-            raw, max_depth=config.max_json_depth, max_bytes=config.max_query_json_bytes
+        decoded = decode_base64_json(
+            token, max_depth=config.max_json_depth, max_bytes=config.max_query_json_bytes
         )
         key, seq = decoded
         if not _is_seq(seq) or not (key is None or _is_sort_key(key)):
             raise ValueError
         return key, seq
-    except (ValueError, TypeError, binascii.Error, UnicodeEncodeError):
+    except (ValueError, TypeError):  # JsonRefused is a ValueError
         raise FlowError("1453-400", query=f"continuationToken={token}") from None
 
 
