@@ -13,7 +13,8 @@ target it runs on:
   :meth:`~MockHandle.assert_not_called` read recorded requests as :class:`Call` objects, with
   no secret in them.
 * :meth:`~MockHandle.add_fault`, :attr:`~MockHandle.faults`, :meth:`~MockHandle.remove_fault`
-  drive the fault rules, with the fields the control API takes.
+  drive the fault rules, with the fields the control API takes; :meth:`~MockHandle.add_override`
+  adds a rule that answers a given status, body and headers instead of the mock.
 """
 
 from __future__ import annotations
@@ -155,6 +156,31 @@ class MockHandle:
         """Add a fault rule, fields as the control API takes them (``path="*/connections"``,
         ``status=503``, ``retryAfter=2``, ``drop=True``, ...)."""
         return self.control.faults.add(FaultRule.from_json(rule))
+
+    def add_override(
+        self,
+        method: str = "*",
+        path: str = "*",
+        *,
+        status: int = 200,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+        json: Any = None,
+        times: int | None = None,
+    ) -> FaultRule:
+        """Answer matching requests with ``status``, ``body`` (JSON) and ``headers`` instead of
+        the mock, ``times`` times (None: until removed). ``query`` and ``json`` narrow the match
+        to requests with those query values and a JSON body holding that subset."""
+        rule: dict[str, Any] = {"method": method, "path": path}
+        answer: dict[str, Any] = {"status": status, "headers": dict(headers or {})}
+        if body is not None:
+            answer["body"] = body
+        rule["respond"] = answer
+        for key, value in (("query", query), ("json", json), ("count", times)):
+            if value is not None:
+                rule[key] = value
+        return self.add_fault(**rule)
 
     @property
     def faults(self) -> list[FaultRule]:

@@ -12,7 +12,7 @@ import requests
 from flask.testing import FlaskClient
 
 from mock_flowservice import create_app
-from mock_flowservice.control.faults import FaultRule, FaultRules
+from mock_flowservice.control.faults import FaultRule, FaultRules, RequestView
 from mock_flowservice.control.plane import control_of
 from mock_flowservice.server.dropped import DroppedConnection
 
@@ -171,7 +171,7 @@ def test_latency_draws_are_reproducible() -> None:
     def draws(seed: int) -> list[float]:
         rules = FaultRules()
         rules.add(FaultRule.from_json({"latencyMs": {"min": 0, "max": 1000}, "seed": seed}))
-        return [rules.draw("GET", "/x").latency_s for _ in range(5)]  # type: ignore[union-attr]
+        return [rules.draw(RequestView("GET", "/x")).latency_s for _ in range(5)]  # type: ignore[union-attr]
 
     assert draws(5) == draws(5)
     assert all(0 <= value <= 1 for value in draws(5))

@@ -10,7 +10,14 @@ A rule is posted to ``POST /__mock__/faults`` as JSON (every field but one effec
      "drop": true,                   # close the connection without any response
      "probability": 0.5,             # 0..1, default 1
      "seed": 7,                      # random.Random(seed): reproducible draws and latencies
-     "count": 3}                     # remove the rule after it fired this many times
+     "count": 3,                     # remove the rule after it fired this many times
+     "query": {"objectType": "table"},  # only requests with these query values
+     "json": {"name": "x"},          # only JSON bodies holding this subset
+     "respond": {"status": 200, "body": {...}, "headers": {...}}}   # answer exactly this
+
+A rule with ``respond`` is an *override* (``POST /__mock__/overrides`` adds one too): the
+request gets that status, JSON body and headers instead of the mock's answer, layered on top of
+the stateful mock (nothing is stored or changed) and journaled like any answer.
 
 Rules are tried in the order they were added; the first that matches and fires wins. Nothing
 here knows about HTTP beyond the error types: the app's ``before_request`` hook asks
@@ -33,14 +40,18 @@ __all__ = [
     "FaultRule",
     "FaultRules",
     "Injection",
+    "RequestView",
+    "contains",
     "error_for",
 ]
 
 METHODS = frozenset({"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 MAX_LATENCY_MS = 120_000
 _FIELDS = frozenset(
-    {"method", "path", "status", "retryAfter", "latencyMs", "drop", "probability", "seed", "count"}
-)
+    {"method", "path", "status", "retryAfter", "latencyMs", "drop", "probability", "seed", "count",
+     "query", "json", "respond"}
+)  # fmt: skip
+_RESPOND_FIELDS = frozenset({"status", "body", "headers"})
 
 
 def error_for(status: int, retry_after: int | None = None) -> MockError:
@@ -53,6 +64,26 @@ def error_for(status: int, retry_after: int | None = None) -> MockError:
 
 
 @dataclass(frozen=True)
+class RequestView:
+    """What a rule may look at: method, path, query values, and the JSON body on demand."""
+
+    method: str
+    path: str
+    query: Mapping[str, list[str]] = field(default_factory=dict)
+    #: The decoded JSON body, or None (bodies that are not JSON never match ``json``).
+    body: Callable[[], Any] = lambda: None
+
+
+def contains(value: Any, subset: Any) -> bool:
+    """Whether ``value`` holds ``subset``: objects key by key (recursively), the rest equal."""
+    if isinstance(subset, dict):
+        return isinstance(value, dict) and all(
+            key in value and contains(value[key], item) for key, item in subset.items()
+        )
+    return bool(value == subset and type(value) is type(subset))
+
+
+@dataclass(frozen=True)
 class Injection:
     """What one request gets from the rule that fired."""
 
@@ -61,6 +92,8 @@ class Injection:
     status: int | None = None
     retry_after: int | None = None
     drop: bool = False
+    #: An override's answer: ``{"status", "body"?, "headers"}``.
+    respond: Mapping[str, Any] | None = None
 
     def error(self) -> MockError | None:
         return error_for(self.status, self.retry_after) if self.status is not None else None
@@ -84,8 +117,17 @@ class FaultRule:
         rng = random.Random(seed) if seed is not None else random.Random()
         return cls(spec, compile_path_pattern(spec["path"]), rng)
 
-    def applies_to(self, method: str, path: str) -> bool:
-        return self.spec["method"] in ("*", method.upper()) and self.matches_path(path)
+    def applies_to(self, request: RequestView) -> bool:
+        if self.spec["method"] not in ("*", request.method.upper()):
+            return False
+        if not self.matches_path(request.path):
+            return False
+        query = self.spec.get("query")
+        if query is not None and any(
+            value not in request.query.get(name, ()) for name, value in query.items()
+        ):
+            return False
+        return "json" not in self.spec or contains(request.body(), self.spec["json"])
 
     def fires(self) -> bool:
         probability: float = self.spec["probability"]
@@ -98,6 +140,7 @@ class FaultRule:
             status=self.spec.get("status"),
             retry_after=self.spec.get("retryAfter"),
             drop=self.spec["drop"],
+            respond=self.spec.get("respond"),
         )
 
     def _latency_ms(self) -> float:
@@ -139,11 +182,11 @@ class FaultRules:
         with self._lock:
             self._rules.clear()
 
-    def draw(self, method: str, path: str) -> Injection | None:
+    def draw(self, request: RequestView) -> Injection | None:
         """The injection for one request, if a rule fires; counts and retires rules."""
         with self._lock:
             for rule in list(self._rules.values()):
-                if rule.applies_to(method, path) and rule.fires():
+                if rule.applies_to(request) and rule.fires():
                     rule.hits += 1
                     if rule.exhausted:
                         del self._rules[rule.id]
@@ -173,13 +216,53 @@ def _validated(body: Any) -> dict[str, Any]:
         spec["seed"] = _integer(body["seed"], "seed", None, None)
     if body.get("latencyMs") is not None:
         spec["latencyMs"] = _latency(body["latencyMs"])
+    if body.get("query") is not None:
+        spec["query"] = _query(body["query"])
+    if "json" in body:
+        spec["json"] = body["json"]
+    if body.get("respond") is not None:
+        spec["respond"] = _respond(body["respond"])
     _check_effects(spec)
     return spec
 
 
+def _query(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise invalid_request("The field query must be an object of strings.")
+    return dict(value)
+
+
+def _respond(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise invalid_request("The field respond must be an object {status, body, headers}.")
+    unknown = sorted(set(value) - _RESPOND_FIELDS)
+    if unknown:
+        raise invalid_request(f"Unknown respond field '{unknown[0][:64]}'.")
+    headers = value.get("headers", {})
+    if not isinstance(headers, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and "\n" not in k + v and "\r" not in k + v
+        for k, v in headers.items()
+    ):
+        raise invalid_request("The field respond.headers must be an object of strings.")
+    answer: dict[str, Any] = {
+        "status": _integer(value.get("status", 200), "respond.status", 100, 599),
+        "headers": dict(headers),
+    }
+    if "body" in value:
+        answer["body"] = value["body"]
+    return answer
+
+
 def _check_effects(spec: Mapping[str, Any]) -> None:
-    if "status" not in spec and "latencyMs" not in spec and not spec["drop"]:
-        raise invalid_request("A fault rule needs at least one of status, latencyMs or drop.")
+    effects = [key for key in ("status", "latencyMs", "respond") if key in spec]
+    if not effects and not spec["drop"]:
+        raise invalid_request(
+            "A fault rule needs at least one of status, latencyMs, drop or respond."
+        )
+    if "respond" in spec and ("status" in spec or spec["drop"]):
+        raise invalid_request("A rule that responds cannot also send a status or drop.")
     if spec["drop"] and "status" in spec:
         raise invalid_request("A fault rule cannot both drop the connection and send a status.")
     if "retryAfter" in spec and "status" not in spec:

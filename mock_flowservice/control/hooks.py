@@ -1,19 +1,25 @@
-"""The control plane's request hooks: fault injection before a request, the journal after.
+r"""The control plane's request hooks: fault injection before a request, the journal after.
 
-:func:`inject_fault` runs before the gateway on Flow Service and IMS routes; :func:`record`
+:func:`inject_fault` runs before the gateway on Flow Service and IMS routes (a rule that
+``respond``\ s answers instead of the mock: an override); :func:`record`
 describes the answered request as an :class:`~.recorder.Exchange` for the one recorder.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Response, request
 
 from ..context import current
 from ..request_state import state
 from ..server.dropped import dropping_body
+from ..validation import JsonRefused, decode_json
+from .faults import RequestView
 from .plane import current_control
 from .recorder import Exchange, Redactor, journal_entry
 
@@ -28,7 +34,10 @@ def inject_fault() -> Response | None:
     """Apply the first fault rule that fires: wait, then answer an error or drop."""
     if request.path.startswith(CONTROL_PREFIX):
         return None
-    injection = current_control().faults.draw(request.method, request.path)
+    view = RequestView(
+        request.method, request.path, request.args.to_dict(flat=False), _json_of_request
+    )
+    injection = current_control().faults.draw(view)
     if injection is None:
         return None
     now = state()
@@ -41,7 +50,32 @@ def inject_fault() -> Response | None:
     error = injection.error()
     if error is not None:
         raise error
+    if injection.respond is not None:
+        return _answer(injection.respond)
     return None
+
+
+def _json_of_request() -> Any:
+    """The request's JSON body under the configured bounds, or None (then ``json`` never
+    matches)."""
+    config = current().config
+    try:
+        return decode_json(
+            request.get_data(cache=True), max_depth=config.max_json_depth,
+            max_bytes=config.max_body_bytes,
+        )  # fmt: skip
+    except JsonRefused:  # not JSON, too deep, too large: the rule does not match
+        return None
+
+
+def _answer(respond: Mapping[str, Any]) -> Response:
+    """An override's answer, exactly as the rule gives it (a JSON body when it has one)."""
+    data = json.dumps(respond["body"]) if "body" in respond else ""
+    mimetype = "application/json" if "body" in respond else None
+    response = Response(data, status=respond["status"], mimetype=mimetype)
+    for name, value in respond["headers"].items():
+        response.headers[name] = value
+    return response
 
 
 def record(status: int | None, elapsed_ms: float) -> None:

@@ -76,6 +76,16 @@ def add_fault() -> Response:
     return json_response({"id": rule.id}, 201)
 
 
+@bp.post("/overrides")
+def add_override() -> Response:
+    """A fault rule whose effect is ``respond`` (status 200 by default): the same list."""
+    body = json_body()
+    if isinstance(body, dict) and "respond" not in body:
+        raise invalid_request("An override needs a respond object {status, body, headers}.")
+    rule = current_control().faults.add(FaultRule.from_json(body))
+    return json_response({"id": rule.id}, 201)
+
+
 @bp.get("/faults")
 def list_faults() -> Response:
     return json_response({"items": [rule.to_json() for rule in current_control().faults.all()]})
