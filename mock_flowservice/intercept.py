@@ -26,6 +26,8 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -108,6 +110,10 @@ class Intercept(MockHandle):
         self._journal: deque[Call] = deque(maxlen=self.context.config.journal_size)
         self._lock = threading.Lock()
         self._mock: responses.RequestsMock | None = None
+        #: ``Retry-After`` seconds of the last answer to a request, waited for on its retry.
+        self._retry_waits: weakref.WeakKeyDictionary[PreparedRequest, float] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def base_url(self) -> str:
@@ -163,15 +169,27 @@ class Intercept(MockHandle):
     # -- serving -------------------------------------------------------------------------
 
     def _serve(self, route: _Route, request: PreparedRequest) -> Reply | Exception:
-        """A ``requests`` call (the ``responses`` callback of one route)."""
+        """A ``requests`` call (the ``responses`` callback of one route).
+
+        ``responses`` retries a request (with the client's urllib3 ``Retry``) by calling the
+        callback again with the same request, without waiting: an answer's ``Retry-After`` is
+        kept for that request and waited for before its retry, as urllib3 waits on a socket.
+        """
         url, method = str(request.url), str(request.method).upper()
+        wait = self._retry_waits.pop(request, None)
+        if wait:
+            time.sleep(wait)
         try:
             status, headers, data = self._exchange(
                 route, method, url, request.headers.items(), _body_bytes(request.body)
             )
         except _Dropped as exc:
             return requests.ConnectionError(f"{method} {url}: {exc}", request=request)
-        return status, HTTPHeaderDict(headers), data
+        answer = HTTPHeaderDict(headers)
+        retry_after = _seconds(answer.get("Retry-After"))
+        if retry_after:
+            self._retry_waits[request] = retry_after
+        return status, answer, data
 
     def _exchange(
         self,
@@ -314,3 +332,10 @@ def intercept(
 ) -> Intercept:
     """An :class:`Intercept`: ``with intercept() as mock: ...`` or ``@intercept()``."""
     return Intercept(config, base_url=base_url, ims_url=ims_url, passthrough=passthrough, app=app)
+
+
+def _seconds(value: str | None) -> float:
+    """``Retry-After`` as delay-seconds (the form the mock sends); 0 for anything else."""
+    if value is None or not value.strip().isdigit() or len(value.strip()) > 6:
+        return 0.0
+    return float(value.strip())

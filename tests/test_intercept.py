@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 import pytest
@@ -353,3 +354,24 @@ def test_nested_inside_another_responses_mock() -> None:
         with intercept():
             assert requests.get(f"{BASE}/connections", headers=HEADERS).status_code == 200
         assert requests.get("https://example.test/ping").text == "pong"
+
+
+def test_the_clients_retries_wait_for_retry_after_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """responses retries without waiting; intercept() waits the answer's Retry-After first."""
+    from flowservice_client import FlowServiceClient
+
+    module = importlib.import_module("mock_flowservice.intercept")  # the package's intercept
+    waits: list[float] = []  # is the function of that name
+    monkeypatch.setattr(module.time, "sleep", waits.append)
+    with intercept() as mock:
+        mock.add_fault(path="*/connectionSpecs", status=503, retryAfter=2, count=1)
+        client = FlowServiceClient(
+            mock.base_url, access_token="t", api_key="k",
+            org_id="5C1328435BF324E90A49402A@AdobeOrg", retries=2,
+        )  # fmt: skip
+        with client:
+            assert client.list_connection_specs()  # the retry got the catalog
+        assert waits == [2.0]
+        assert [c.status for c in mock.calls("GET", "/connectionSpecs")] == [503, 200]
