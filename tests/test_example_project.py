@@ -84,8 +84,12 @@ def test_example_project_passes_with_the_installed_wheel(tmp_path: Path) -> None
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".venv"))
     output = run([python, "-m", "pytest", "-q", "-rA"], cwd=project, timeout=300)
 
-    assert summary(output) == {"passed": 2}, output
-    for name in ("test_connect_in_process", "test_connect_over_a_socket"):
+    assert summary(output) == {"passed": 3}, output
+    for name in (
+        "test_connect_in_process",
+        "test_connect_over_a_socket",
+        "test_an_answer_the_mock_does_not_model",
+    ):
         assert f"PASSED tests/test_onboarding.py::{name}" in output
 
 
@@ -126,7 +130,7 @@ def test_example_readme_command_passes_as_written(tmp_path: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
-    assert summary(output) == {"passed": 2}, output[-4000:]
+    assert summary(output) == {"passed": 3}, output[-4000:]
     python = project / ".venv" / "bin" / "python"
     plugins = run(
         [python, "-c", "from importlib.metadata import entry_points as e;"

@@ -1,6 +1,7 @@
 """The onboarding code against mock-flowservice: in-process, then over a real socket."""
 
 import pytest
+import requests
 from dynamics_project import AdobeCredentials, connect_dynamics
 
 ORG_ID = "5C1328435BF324E90A49402A@AdobeOrg"
@@ -38,3 +39,16 @@ def test_connect_over_a_socket(flowservice_server, credentials):
 
     assert flowservice_server.url.startswith("http://127.0.0.1:")
     assert [c.id for c in flowservice_server.connections()] == [connection_id]
+
+
+def test_an_answer_the_mock_does_not_model(flowservice_mock, credentials):
+    # Force one answer for this edge case (an override), on top of the stateful mock.
+    flowservice_mock.add_override(
+        "POST", "*/connections", status=409, body={"message": "duplicate"}, times=1
+    )
+    with pytest.raises(requests.HTTPError) as refused:
+        connect_dynamics(credentials, password="s3cret!", **DYNAMICS)
+    assert refused.value.response.status_code == 409
+    assert flowservice_mock.connections() == []
+    connect_dynamics(credentials, password="s3cret!", **DYNAMICS)  # the next one is served
+    assert len(flowservice_mock.connections()) == 1
