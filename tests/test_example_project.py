@@ -75,7 +75,16 @@ def test_example_project_passes_with_the_installed_wheel(tmp_path: Path) -> None
     run([sys.executable, "-m", "venv", venv], cwd=tmp_path, timeout=120)
     python = venv / "bin" / "python"
     run(
-        [python, "-m", "pip", "install", "--disable-pip-version-check", wheel, "pytest>=8"],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            wheel,
+            "pytest>=8",
+            "httpx>=0.27",
+        ],
         cwd=tmp_path,
         timeout=600,
     )
@@ -84,11 +93,12 @@ def test_example_project_passes_with_the_installed_wheel(tmp_path: Path) -> None
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".venv"))
     output = run([python, "-m", "pytest", "-q", "-rA"], cwd=project, timeout=300)
 
-    assert summary(output) == {"passed": 3}, output
+    assert summary(output) == {"passed": 4}, output
     for name in (
         "test_connect_in_process",
         "test_connect_over_a_socket",
         "test_an_answer_the_mock_does_not_model",
+        "test_httpx_clients_are_served_too",
     ):
         assert f"PASSED tests/test_onboarding.py::{name}" in output
 
@@ -130,7 +140,7 @@ def test_example_readme_command_passes_as_written(tmp_path: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
-    assert summary(output) == {"passed": 3}, output[-4000:]
+    assert summary(output) == {"passed": 4}, output[-4000:]
     python = project / ".venv" / "bin" / "python"
     plugins = run(
         [python, "-c", "from importlib.metadata import entry_points as e;"

@@ -52,3 +52,19 @@ def test_an_answer_the_mock_does_not_model(flowservice_mock, credentials):
     assert flowservice_mock.connections() == []
     connect_dynamics(credentials, password="s3cret!", **DYNAMICS)  # the next one is served
     assert len(flowservice_mock.connections()) == 1
+
+
+def test_httpx_clients_are_served_too(flowservice_mock, credentials):
+    # intercept() serves httpx as it serves requests: the same URLs, the same journal.
+    import httpx
+
+    form = {"grant_type": "client_credentials", "client_id": credentials.client_id,
+            "client_secret": credentials.client_secret, "scope": "openid"}  # fmt: skip
+    token = httpx.post("https://ims-na1.adobelogin.com/ims/token/v3", data=form).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}",
+               "x-api-key": credentials.client_id, "x-gw-ims-org-id": ORG_ID}  # fmt: skip
+    url = "https://platform.adobe.io/data/foundation/flowservice/connectionSpecs"
+    response = httpx.get(url, headers=headers, params={"property": 'name=="dynamics-online"'})
+    assert response.status_code == 200
+    assert [spec["name"] for spec in response.json()["items"]] == ["dynamics-online"]
+    flowservice_mock.assert_called("GET", r"/connectionSpecs$", times=1)
