@@ -29,6 +29,7 @@ from .control import hooks, plane
 from .control import views as control_views
 from .errors import GatewayError
 from .handlers import register_error_handlers
+from .json_provider import OrjsonProvider
 from .logs import error_code, log_headers
 from .operations import registry
 from .request_state import begin, state
@@ -56,7 +57,7 @@ def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
     settings = MockConfig.from_mapping(config)
     app = Flask("mock_flowservice")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = OrjsonProvider(app)  # insertion order, encoded once in C
     app.url_map.merge_slashes = False  # "//" is a 404 like any unknown path, not a redirect
     app.extensions[EXTENSION_KEY] = MockContext(settings, _store(settings), load_catalog())
     plane.install(app, settings)
