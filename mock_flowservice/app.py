@@ -121,22 +121,35 @@ def _finish_request(response: Response) -> Response:
     response.headers["x-request-id"] = now.request_id
     elapsed_ms = (time.perf_counter() - now.started) * 1000
     status = None if now.dropped else response.status_code
-    code = error_code(response) if status is not None and status >= 400 else None
-    access_log.info(
-        "%s %s %s %.1fms request-id=%s%s",
-        request.method,
-        request.path,
-        "dropped" if status is None else status,
-        elapsed_ms,
-        now.request_id,
-        f" error={code}" if code else "",
-        extra={"status": status, "duration_ms": round(elapsed_ms, 1), "error_code": code},
-    )
-    if access_log.isEnabledFor(logging.DEBUG):
-        access_log.debug("request headers %s", json.dumps(log_headers(request.headers.items())))
+    if access_log.isEnabledFor(logging.INFO):  # nothing formatted for a log nobody reads
+        _log_access(response, now.request_id, status, elapsed_ms)
     if current().config.journal_size > 0 and not _unrecorded(request.path):
         hooks.record(status, elapsed_ms)
     return response
+
+
+def _log_access(response: Response, request_id: str, status: int | None, elapsed_ms: float) -> None:
+    code = error_code(response) if status is not None and status >= 400 else None
+    method, path = request.method, request.path
+    access_log.info(
+        "%s %s %s %.1fms request-id=%s%s",
+        method,
+        path,
+        "dropped" if status is None else status,
+        elapsed_ms,
+        request_id,
+        f" error={code}" if code else "",
+        extra={
+            "status": status,
+            "duration_ms": round(elapsed_ms, 1),
+            "error_code": code,
+            "request_id": request_id or "-",
+            "method": method,
+            "path": path,
+        },
+    )
+    if access_log.isEnabledFor(logging.DEBUG):
+        access_log.debug("request headers %s", json.dumps(log_headers(request.headers.items())))
 
 
 def _unrecorded(path: str) -> bool:

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import sys
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
@@ -29,6 +30,7 @@ __all__ = [
     "TEXT_FORMAT",
     "JsonFormatter",
     "RequestFilter",
+    "TextFormatter",
     "configure_logging",
     "error_code",
     "log_headers",
@@ -73,6 +75,8 @@ class RequestFilter(logging.Filter):
     """Adds ``request_id``, ``method`` and ``path`` to a record ("-" outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if all(hasattr(record, name) for name in REQUEST_FIELDS):
+            return True  # the access log gives them itself
         inside = has_request_context()
         values = {
             "request_id": (request_id() if inside else None) or "-",
@@ -83,6 +87,23 @@ class RequestFilter(logging.Filter):
             if not hasattr(record, name):
                 setattr(record, name, value)
         return True
+
+
+class TextFormatter(logging.Formatter):
+    """:data:`TEXT_FORMAT`, the time's text made once per second (as ``logging`` writes it)."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+        self._cached: tuple[int, str] = (-1, "")  # (second, its text): one atomic swap
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second, stamp = self._cached
+        if second != int(record.created):
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S", self.converter(record.created))
+            self._cached = (int(record.created), stamp)
+        return f"{stamp},{int(record.msecs):03d}"
 
 
 class JsonFormatter(logging.Formatter):
@@ -116,7 +137,7 @@ def configure_logging(
         raise ValueError(f"unknown log format {fmt!r}: use 'text' or 'json'")
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.addFilter(RequestFilter())
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     setattr(handler, _HANDLER_MARK, True)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:

@@ -7,6 +7,7 @@ describes the answered request as an :class:`~.recorder.Exchange` for the one re
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -15,13 +16,15 @@ from typing import Any
 
 from flask import Response, request
 
-from ..context import current
-from ..request_state import state
+from ..context import MockContext, current
+from ..request_state import RequestState, state
 from ..server.dropped import dropping_body
 from ..validation import JsonRefused, decode_json
 from .faults import RequestView
+from .journal import Deferred, Entry
 from .plane import current_control
-from .recorder import Exchange, Redactor, journal_entry
+from .recorder import Exchange, Redactor, bounded, estimate, journal_entry
+from .redaction import is_secret_name, redact_headers
 
 __all__ = ["CONTROL_PREFIX", "inject_fault", "record"]
 
@@ -79,27 +82,51 @@ def _answer(respond: Mapping[str, Any]) -> Response:
 
 
 def record(status: int | None, elapsed_ms: float) -> None:
-    """Add the answered request to the journal (never breaking the answer)."""
+    """Add the answered request to the journal (never breaking the answer).
+
+    The request is captured now with its credential headers and secret-sounding query
+    parameters already masked; the entry (body secrets masked) is made when the journal is
+    read. A PATCH is made into its entry now: it is judged by the connection as it is now.
+    """
     try:
-        entry = journal_entry(
-            _exchange(status, elapsed_ms), Redactor.for_tenant(current(), state().tenant)
-        )
+        ctx, now = current(), state()
+        exchange = _exchange(ctx, now, status, elapsed_ms)
+        redactor = Redactor.for_tenant(ctx, now.tenant)
+        journal = current_control().journal
+        if exchange.method == "PATCH":
+            journal.record(journal_entry(exchange, redactor))
+            return
+        exchange = bounded(exchange, redactor.max_body_bytes)
     except Exception as exc:  # the journal must never break an answer
-        log.warning("no journal entry for request %s (%s)", state().request_id, type(exc).__name__)
+        _no_entry(state().request_id, exc)
         return
-    current_control().journal.record(entry)
+    journal.record(Deferred(functools.partial(_entry, exchange, redactor), estimate(exchange)))
 
 
-def _exchange(status: int | None, elapsed_ms: float) -> Exchange:
-    ctx, now = current(), state()
+def _entry(exchange: Exchange, redactor: Redactor) -> Entry | None:
+    try:
+        return journal_entry(exchange, redactor)
+    except Exception as exc:  # a journal read answers the entries it can make
+        _no_entry(exchange.request_id, exc)
+        return None
+
+
+def _no_entry(request_id: str, exc: Exception) -> None:
+    log.warning("no journal entry for request %s (%s)", request_id, type(exc).__name__)
+
+
+def _exchange(
+    ctx: MockContext, now: RequestState, status: int | None, elapsed_ms: float
+) -> Exchange:
     base = ctx.config.base_path
     path = request.path
+    environ = request.environ
     return Exchange(
         method=request.method,
         path=path,
         api_path=path[len(base) :] if path.startswith(base + "/") else None,
-        query=list(request.args.items(multi=True)),
-        headers=list(request.headers.items()),
+        query=_masked_query(ctx) if environ.get("QUERY_STRING") else (),
+        headers=_masked_headers(environ),
         body=_raw_body(ctx.config.max_body_bytes),
         mimetype=request.mimetype,
         request_id=now.request_id,
@@ -108,7 +135,42 @@ def _exchange(status: int | None, elapsed_ms: float) -> Exchange:
         decoded=now.body,
         fault=now.fault_rule,
         declared_size=request.content_length or 0,
+        finished_at=time.time(),
     )
+
+
+def _masked_query(ctx: MockContext) -> list[tuple[str, str]]:
+    mask, catalog = ctx.config.secret_mask, ctx.catalog
+    return [
+        (name, mask if is_secret_name(name, catalog) else value)
+        for name, value in request.args.items(multi=True)
+    ]
+
+
+def _masked_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """The request's headers as ``request.headers`` lists them, credentials masked."""
+    return list(redact_headers(_header_items(environ)).items())
+
+
+def _header_items(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    items = []
+    for key, value in environ.items():
+        name = _header_name(key)
+        if name is not None and (value or not key.startswith("CONTENT_")):
+            items.append((name, value))
+    return items
+
+
+@functools.lru_cache(maxsize=1024)
+def _header_name(key: str) -> str | None:
+    """The header name of a WSGI environ key, as werkzeug's ``EnvironHeaders`` writes it."""
+    if key.startswith("HTTP_"):
+        return None if key in _HTTP_CONTENT_KEYS else key[5:].replace("_", "-").title()
+    return key.replace("_", "-").title() if key in _CONTENT_KEYS else None
+
+
+_CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+_HTTP_CONTENT_KEYS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
 
 
 def _raw_body(limit: int) -> bytes | None:

@@ -30,10 +30,37 @@ from typing import Any
 from ..errors import invalid_request
 from .globs import compile_path_pattern
 
-__all__ = ["Entry", "Journal", "JournalQuery"]
+__all__ = ["Deferred", "Entry", "Journal", "JournalQuery"]
 
 Entry = dict[str, Any]
 _STATUS = re.compile(r"^[1-5](\d\d|xx)$")
+
+
+class Deferred:
+    """An entry made when the journal is first read (recording stays cheap on every request).
+
+    What it is made from must already be safe to keep (credentials in headers masked) and
+    bounded (a long body kept as its digest). ``estimate`` is its size as JSON text until it
+    is made (the journal then counts the exact size). It is made once, under the journal's
+    lock, and then only the entry is kept; a maker that answers None (it could not make the
+    entry) leaves no entry.
+    """
+
+    __slots__ = ("_entry", "_make", "estimate")
+
+    def __init__(self, make: Callable[[], Entry | None], estimate: int) -> None:
+        self._make: Callable[[], Entry | None] | None = make
+        self._entry: Entry | None = None
+        self.estimate = estimate
+
+    def resolve(self) -> Entry | None:
+        if self._make is not None:
+            self._entry, self._make = self._make(), None
+        return self._entry
+
+
+def _cost(entry: Entry) -> int:
+    return len(json.dumps(entry, separators=(",", ":"), default=str))
 
 
 class Journal:
@@ -41,29 +68,47 @@ class Journal:
 
     Bounded twice: at most ``size`` entries, and at most ``max_bytes`` of entries measured as
     their JSON text (the oldest go first; the newest entry always stays). Bodies are bounded
-    before they get here (:mod:`.recorder` keeps a long one as its size and digest).
+    before they get here (:mod:`.recorder` keeps a long one as its size and digest). A
+    :class:`Deferred` entry counts its estimate until a read makes it; the read then counts
+    its exact size and drops the oldest again if the budget is passed.
     """
 
     def __init__(self, size: int = 1000, max_bytes: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[tuple[Entry, int]] = deque()
+        #: [entry or deferred entry, its size as JSON text (an estimate until made)]
+        self._entries: deque[list[Any]] = deque()
         self._size = max(size, 0)
         self._max_bytes = max_bytes
         self._bytes = 0
 
-    def record(self, entry: Entry) -> None:
+    def record(self, entry: Entry | Deferred) -> None:
         if not self._size:
             return
-        cost = len(json.dumps(entry, separators=(",", ":"), default=str))
+        cost = entry.estimate if isinstance(entry, Deferred) else _cost(entry)
         with self._lock:
-            self._entries.append((entry, cost))
+            self._entries.append([entry, cost])
             self._bytes += cost
-            while len(self._entries) > self._size or (
-                self._max_bytes is not None
-                and self._bytes > self._max_bytes
-                and len(self._entries) > 1
-            ):
-                self._bytes -= self._entries.popleft()[1]
+            self._trim()
+
+    def _trim(self) -> None:
+        while len(self._entries) > self._size or (
+            self._max_bytes is not None and self._bytes > self._max_bytes and len(self._entries) > 1
+        ):
+            self._bytes -= self._entries.popleft()[1]
+
+    def _made(self) -> list[Entry]:
+        """Make every deferred entry (lock held), count exact sizes, trim; the entries."""
+        for slot in self._entries:
+            if isinstance(slot[0], Deferred):
+                entry = slot[0].resolve()
+                slot[0] = entry
+                exact = 0 if entry is None else _cost(entry)
+                self._bytes += exact - slot[1]
+                slot[1] = exact
+        if any(slot[0] is None for slot in self._entries):
+            self._entries = deque(slot for slot in self._entries if slot[0] is not None)
+        self._trim()
+        return [slot[0] for slot in self._entries]
 
     @property
     def retained_bytes(self) -> int:
@@ -74,7 +119,7 @@ class Journal:
     def entries(self, query: JournalQuery | None = None) -> list[Entry]:
         """Entries oldest first, filtered by ``query`` (its ``limit`` keeps the newest)."""
         with self._lock:
-            found = [entry for entry, _ in self._entries]
+            found = self._made()
         if query is None:
             return found
         found = [entry for entry in found if query.accepts(entry)]

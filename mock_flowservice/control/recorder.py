@@ -19,7 +19,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -34,7 +34,15 @@ from ..validation import parse_json
 from .journal import Entry
 from .redaction import redact_body, redact_create, redact_headers, redact_patch, redact_query
 
-__all__ = ["UNPARSED", "Exchange", "Redactor", "journal_entry", "recorded_body"]
+__all__ = [
+    "UNPARSED",
+    "Exchange",
+    "Redactor",
+    "bounded",
+    "estimate",
+    "journal_entry",
+    "recorded_body",
+]
 
 _CREATE = re.compile(r"^/connections/?$")
 _PATCH = re.compile(r"^/connections/(?P<id>[^/?]+)/?$")
@@ -89,11 +97,39 @@ class Exchange:
     decoded: Any = UNPARSED
     fault: str | None = None
     declared_size: int = 0
+    #: When the answer was sent (``time.time()``); None: now.
+    finished_at: float | None = None
+    #: A body too long to keep, already digested (:func:`bounded`): its size and sha256.
+    digest: tuple[int, str] | None = None
+
+
+def bounded(exchange: Exchange, max_body_bytes: int) -> Exchange:
+    """The exchange as a deferred journal entry may keep it: a body longer than
+    ``max_body_bytes`` replaced by its size and digest (the entry would keep no more)."""
+    body = exchange.body
+    if body is None or len(body) <= max_body_bytes:
+        return exchange
+    digest = (len(body) or exchange.declared_size, hashlib.sha256(body).hexdigest())
+    return replace(exchange, body=None, decoded=UNPARSED, digest=digest)
+
+
+def estimate(exchange: Exchange) -> int:
+    """About the size of the exchange's journal entry as JSON text (exact once it is made)."""
+    pairs = (*exchange.headers, *exchange.query)
+    return (
+        200
+        + 2 * len(exchange.path)
+        + sum(len(name) + len(value) + 6 for name, value in pairs)
+        + (len(exchange.body) if exchange.body is not None else 0)
+        + (80 if exchange.digest is not None else 0)
+        + len(exchange.fault or "")
+    )
 
 
 def journal_entry(exchange: Exchange, redactor: Redactor) -> Entry:
     """The journal entry of an exchange, every secret masked."""
-    started = datetime.fromtimestamp(time.time() - exchange.duration_ms / 1000, UTC)
+    finished = time.time() if exchange.finished_at is None else exchange.finished_at
+    started = datetime.fromtimestamp(finished - exchange.duration_ms / 1000, UTC)
     entry: Entry = {
         "time": started.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "requestId": exchange.request_id,
@@ -106,6 +142,8 @@ def journal_entry(exchange: Exchange, redactor: Redactor) -> Entry:
         "body": None,
         "bodySize": exchange.declared_size,
     }
+    if exchange.digest is not None:
+        entry["bodySize"], entry["bodySha256"] = exchange.digest
     if exchange.body is not None:
         entry["bodySize"] = len(exchange.body) or exchange.declared_size
         entry["body"] = recorded_body(exchange, redactor)
