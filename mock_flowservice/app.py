@@ -50,6 +50,7 @@ from .views import (
 __all__ = ["create_app"]
 
 access_log = logging.getLogger("mock_flowservice.access")
+_ACCESS_FORMAT = "%s %s %s %.1fms request-id=%s%s"
 
 
 def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
@@ -131,22 +132,27 @@ def _finish_request(response: Response) -> Response:
 def _log_access(response: Response, request_id: str, status: int | None, elapsed_ms: float) -> None:
     code = error_code(response) if status is not None and status >= 400 else None
     method, path = request.method, request.path
-    access_log.info(
-        "%s %s %s %.1fms request-id=%s%s",
+    args = (
         method,
         path,
         "dropped" if status is None else status,
         elapsed_ms,
         request_id,
         f" error={code}" if code else "",
-        extra={
-            "status": status,
-            "duration_ms": round(elapsed_ms, 1),
-            "error_code": code,
-            "request_id": request_id or "-",
-            "method": method,
-            "path": path,
-        },
+    )
+    extra = {
+        "status": status,
+        "duration_ms": round(elapsed_ms, 1),
+        "error_code": code,
+        "request_id": request_id or "-",
+        "method": method,
+        "path": path,
+    }
+    # As access_log.info would, without walking the stack for the caller's file and line.
+    access_log.handle(
+        access_log.makeRecord(
+            access_log.name, logging.INFO, __file__, 0, _ACCESS_FORMAT, args, None, extra=extra
+        )
     )
     if access_log.isEnabledFor(logging.DEBUG):
         access_log.debug("request headers %s", json.dumps(log_headers(request.headers.items())))
