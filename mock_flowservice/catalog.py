@@ -13,9 +13,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft7Validator
+if TYPE_CHECKING:
+    from jsonschema import Draft7Validator
+
 
 __all__ = ["AuthSpec", "Catalog", "ConnectionSpec", "load_catalog"]
 
@@ -51,6 +53,8 @@ def _validator(auth: AuthSpec, reject_unknown: bool) -> Draft7Validator:
     schema = dict(auth.schema)
     if reject_unknown:
         schema["additionalProperties"] = False
+    from jsonschema import Draft7Validator  # imported on first use, not with the package
+
     return Draft7Validator(schema)
 
 

@@ -22,9 +22,11 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from jsonschema import Draft202012Validator, ValidationError
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
+
 
 __all__ = [
     "DEFAULT_BASE_PATH",
@@ -259,6 +261,8 @@ def settings_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator  # imported on first use, not with the package
+
     return Draft202012Validator(settings_schema())
 
 

@@ -26,9 +26,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft7Validator, ValidationError
+if TYPE_CHECKING:
+    from jsonschema import Draft7Validator, ValidationError
+
 
 __all__ = [
     "FLOW_SPECS_FILE",
@@ -183,6 +185,8 @@ def _compile(schema: Any, where: str) -> Draft7Validator:
     if not isinstance(schema, Mapping):
         msg = f"{where}: no JSON Schema object"
         raise ValueError(msg)
+    from jsonschema import Draft7Validator  # imported on first use, not with the package
+
     Draft7Validator.check_schema(schema)
     return Draft7Validator(schema)
 

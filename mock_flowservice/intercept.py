@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-import responses
 from flask import Flask
 from requests import PreparedRequest
 from urllib3 import HTTPHeaderDict
@@ -50,6 +49,7 @@ from .model import Tenant
 
 if TYPE_CHECKING:
     import httpx
+    import responses
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_IMS_URL", "Call", "Intercept", "intercept"]
 
@@ -129,6 +129,8 @@ class Intercept(MockHandle):
     def start(self) -> None:
         if self._mock is not None:
             raise RuntimeError("this intercept is already active")
+        import responses  # imported on first use, not with the package
+
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         for route in self._routes:
             for method in METHODS:

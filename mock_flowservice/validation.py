@@ -12,9 +12,11 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import ValidationError
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
 
 from .catalog import AuthSpec, Catalog, ConnectionSpec
 from .config import MockConfig

@@ -20,8 +20,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft7Validator, SchemaError
-
 from .. import engine
 from ..catalog import Catalog, ConnectionSpec
 from ..clock import now_ms
@@ -224,6 +222,8 @@ def _schema(value: Any, where: str) -> None:
     """Refuse a JSON Schema that draft-07 cannot compile (``where`` names the member)."""
     if not isinstance(value, dict):
         raise invalid_request(f"The field {where} must be a JSON Schema object.")
+    from jsonschema import Draft7Validator, SchemaError  # on first use, not with the package
+
     try:
         Draft7Validator.check_schema(value)
     except SchemaError as error:

@@ -1,0 +1,51 @@
+"""Start-up stays lean: importing the package loads neither ``responses`` nor ``jsonschema``
+(each is imported when first used), and the answers' JSON encoder keeps Flask's output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mock_flowservice import create_app
+from mock_flowservice.json_provider import dumps_bytes
+
+
+def test_import_loads_neither_responses_nor_jsonschema() -> None:
+    code = (
+        "import sys, mock_flowservice; "
+        "print(sorted(m for m in ('responses', 'jsonschema') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_encoding_falls_back_where_orjson_refuses() -> None:
+    assert dumps_bytes({"big": 2**70}) == b'{"big":1180591620717411303424}\n'
+    assert dumps_bytes("\ud800") == b'"\\ud800"\n'
+    assert dumps_bytes({"a": [1, "é"]}) == '{"a":[1,"é"]}\n'.encode()
+
+
+@dataclass
+class _Point:
+    x: int
+
+
+def test_provider_keeps_flask_behaviour() -> None:
+    app = create_app()
+    provider = app.json
+    when = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    assert provider.dumps({"when": when}) == '{"when":"Wed, 01 May 2024 12:00:00 GMT"}'
+    assert provider.dumps(_Point(1)) == '{"x":1}'
+    assert provider.dumps({"b": 1, "a": 2}, indent=1) == json.dumps({"b": 1, "a": 2}, indent=1)
+    assert provider.loads(b'{"a": 1}') == {"a": 1}
+    assert provider.loads("NaN") != provider.loads("NaN")  # the standard decoder's NaN
+    assert provider.loads('{"a": 1}', parse_int=str) == {"a": "1"}
+    with app.test_request_context():
+        assert provider.response({"b": 1, "a": 2}).get_data() == b'{"b":1,"a":2}\n'
+        app.debug = True
+        assert json.loads(provider.response({"a": 1}).get_data()) == {"a": 1}
