@@ -10,6 +10,12 @@ no logging. The mock's speed is reported as a ratio to this app under the same W
   answers a fixed sample object instead of 404 (the work done is the same).
 * ``GET {BASE}/connections?limit=N`` answers the first N stored objects (padded with the sample
   when a worker knows fewer) and a ``_links.next`` like the real service.
+* The pipeline's routes (#13): ``POST {BASE}/sourceConnections``, ``/targetConnections`` and
+  ``/flows`` store the body like a connection and answer ``201 {"id", "etag"}``;
+  ``GET {BASE}/runs`` and ``GET {BASE}/connections/<id>/explore`` answer a body of the mock's
+  shape, read once from the JSON file named by ``FLOOR_CANNED`` (``{"runs": ..., "preview":
+  ...}``, written by ``benchmarks/run.py`` from the mock's own answers; small stand-ins when
+  unset). Each answer is encoded per request, as the mock encodes its records.
 * ``GET /__health`` answers ``{"status": "ok"}``.
 
 Run it under waitress with ``python benchmarks/floor_app.py --port N --threads 8`` or under
@@ -19,7 +25,10 @@ gunicorn with ``gunicorn --chdir benchmarks -k gthread -w 2 --threads 8 floor_ap
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
+import json
+import os
 import time
 import uuid
 from typing import Any
@@ -84,7 +93,36 @@ def create_floor_app() -> Flask:
         links = {"next": {"href": f"{BASE_PATH}/connections?limit={limit}&continuationToken=x"}}
         return {"items": items, "_links": links}
 
+    @app.post(f"{BASE_PATH}/<any(sourceConnections, targetConnections, flows):collection>")
+    def create_pipeline(collection: str) -> tuple[dict[str, str], int]:
+        body = request.get_json(force=True, silent=True) or {}
+        now = int(time.time() * 1000)
+        oid = str(uuid.uuid4())
+        etag = f'"{uuid.uuid4()}"'
+        pipeline[oid] = {"id": oid, "createdAt": now, "updatedAt": now, **body, "etag": etag}
+        return {"id": oid, "etag": etag}, 201
+
+    @app.get(f"{BASE_PATH}/runs")
+    def runs() -> dict[str, Any]:
+        return dict(_canned()["runs"])
+
+    @app.get(f"{BASE_PATH}/connections/<cid>/explore")
+    def explore(cid: str) -> dict[str, Any]:
+        return dict(_canned()["preview"])
+
+    pipeline: dict[str, dict[str, Any]] = {}
     return app
+
+
+@functools.cache
+def _canned() -> dict[str, Any]:
+    """The pipeline answers the floor gives (see the module docstring)."""
+    path = os.environ.get("FLOOR_CANNED")
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            found: dict[str, Any] = json.load(handle)
+            return found
+    return {"runs": {"items": [SAMPLE] * 10, "_links": {}}, "preview": {"data": [SAMPLE] * 8}}
 
 
 app = create_floor_app()

@@ -1,4 +1,4 @@
-"""Benchmarks of mock-flowservice against a minimal Flask "floor" (issue 8).
+"""Benchmarks of mock-flowservice against a minimal Flask "floor" (issues 8 and 13).
 
     .venv/bin/python benchmarks/run.py [--quick | --smoke] [--duration S] [--out PATH]
 
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -42,7 +43,18 @@ from procs import HOST, Server, free_port, start_server, stop, stop_all, tree_rs
 from tests.support import BASE_PATH, HEADERS, dynamics_basic_body  # noqa: E402
 
 POST, GET_ID, LIST = "POST /connections", "GET /connections/{id}", "GET /connections?limit=10"
-KINDS = (POST, GET_ID, LIST)
+BASIC = (POST, GET_ID, LIST)
+# The pipeline's routes (#13). Flows are created in a sandbox of their own, so the runs
+# listing (which materialises the due runs of its tenant's flows) keeps its one flow.
+RUNS = "GET /runs?property=flowId==…&limit=10"
+PREVIEW = "GET /connections/{id}/explore (table preview)"
+FLOW_POST = "POST /flows"
+PIPELINE = (RUNS, PREVIEW, FLOW_POST)
+KINDS = (*BASIC, *PIPELINE)
+WRITE_SANDBOX = "bench-writes"
+CRM_TO_AEP = "14518937-270c-4525-bdec-c2ba7cce3860"
+DATALAKE = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
+DYNAMICS = "38ad80fe-8b06-4938-94f4-d4ee80266b07"
 LIST_PATH = f"{BASE_PATH}/connections?limit=10"
 BODY = json.dumps(dynamics_basic_body())
 PRECREATED = 100
@@ -183,9 +195,13 @@ def build_targets() -> tuple[list[Target], str]:
 
 
 def _request(
-    conn: http.client.HTTPConnection, method: str, path: str, body: str | None = None
+    conn: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
-    conn.request(method, path, body=body, headers=HEADERS)
+    conn.request(method, path, body=body, headers=headers or HEADERS)
     response = conn.getresponse()
     return response.status, response.read()
 
@@ -240,12 +256,138 @@ def listing_latency_ms(server: Server, samples: int) -> float:
     return statistics.median(times)
 
 
-def _paths(kind: str, ids: Sequence[str]) -> list[str]:
+@dataclass(frozen=True)
+class Call:
+    """What one request type sends: method, the paths it cycles through, body and headers."""
+
+    method: str
+    paths: list[str]
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=lambda: dict(HEADERS))
+
+
+Pipeline = dict[str, Call]
+Send = Callable[[str, str, dict[str, Any], dict[str, str]], dict[str, Any]]
+
+
+def _call(kind: str, ids: Sequence[str], pipeline: Pipeline) -> Call:
     if kind == POST:
-        return [f"{BASE_PATH}/connections"]
+        return Call("POST", [f"{BASE_PATH}/connections"], BODY)
     if kind == GET_ID:
-        return [f"{BASE_PATH}/connections/{cid}" for cid in ids]
-    return [LIST_PATH]
+        return Call("GET", [f"{BASE_PATH}/connections/{cid}" for cid in ids])
+    if kind == LIST:
+        return Call("GET", [LIST_PATH])
+    return pipeline[kind]
+
+
+def _chain(send: Send, headers: dict[str, str]) -> tuple[str, str, str]:
+    """A base connection, a source connection (the Dynamics contact table), a Data Lake target."""
+    base = send("POST", "/connections", dynamics_basic_body(), headers)["id"]
+    source = send(
+        "POST",
+        "/sourceConnections",
+        {
+            "name": "contacts",
+            "baseConnectionId": base,
+            "data": {"format": "tabular"},
+            "params": {"tableName": "contact"},
+            "connectionSpec": {"id": DYNAMICS, "version": "1.0"},
+        },
+        headers,
+    )["id"]
+    target = send(
+        "POST",
+        "/targetConnections",
+        {
+            "name": "lake",
+            "data": {"schema": {"id": "https://ns.adobe.com/acme/schemas/x", "version": "1"}},
+            "params": {"dataSetId": "6889f4f89b982b2b90bc1207"},
+            "connectionSpec": {"id": DATALAKE, "version": "1.0"},
+        },
+        headers,
+    )["id"]
+    return base, source, target
+
+
+def _flow_body(source: str, target: str) -> dict[str, Any]:
+    """The crm.md dataflow, run daily from ten days ago (ten runs to list)."""
+    start = int(time.time()) - 10 * 86_400
+    return {
+        "name": "ACME Contact Dataflow",
+        "description": "A dataflow for ACME contact data",
+        "flowSpec": {"id": CRM_TO_AEP, "version": "1.0"},
+        "sourceConnectionIds": [source],
+        "targetConnectionIds": [target],
+        "transformations": [
+            {
+                "name": "Copy",
+                "params": {
+                    "deltaColumn": {
+                        "name": "modifiedon",
+                        "dateFormat": "YYYY-MM-DD",
+                        "timezone": "UTC",
+                    }
+                },
+            },
+            {
+                "name": "Mapping",
+                "params": {"mappingId": "93ddfa69c4864d978832b1e5ef6ec3b9", "mappingVersion": 0},
+            },
+        ],
+        "scheduleParams": {"startTime": str(start), "frequency": "day", "interval": "1"},
+    }
+
+
+def pipeline_setup(send: Send) -> Pipeline:
+    """One flow to list the runs of, a connection to preview, a sandbox to create flows in."""
+    base, source, target = _chain(send, HEADERS)
+    flow_id = send("POST", "/flows", _flow_body(source, target), HEADERS)["id"]
+    writes = {**HEADERS, "x-sandbox-name": WRITE_SANDBOX}
+    _, source_w, target_w = _chain(send, writes)
+    preview = f"/connections/{base}/explore?objectType=table&object=contact&preview=true"
+    return {
+        RUNS: Call("GET", [f"{BASE_PATH}/runs?property=flowId=={flow_id}&limit=10"]),
+        PREVIEW: Call("GET", [BASE_PATH + preview]),
+        FLOW_POST: Call(
+            "POST", [f"{BASE_PATH}/flows"], json.dumps(_flow_body(source_w, target_w)), writes
+        ),
+    }
+
+
+def http_sender(server: Server) -> Send:
+    def send(method: str, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
+        try:
+            status, payload = _request(conn, method, BASE_PATH + path, json.dumps(body), headers)
+        finally:
+            conn.close()
+        if status != 201:
+            raise RequestError(f"{server.name}: {path} answered {status}: {payload[:300]!r}")
+        return json.loads(payload)
+
+    return send
+
+
+def write_canned(path: Path) -> None:
+    """The floor's pipeline answers: the mock's own, made in-process (same shape and size)."""
+    from mock_flowservice import create_app
+
+    client = create_app().test_client()
+
+    def send(method: str, route: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        answer = client.open(BASE_PATH + route, method=method, json=body, headers=headers)
+        if answer.status_code != 201:
+            raise RequestError(f"in-process {route} answered {answer.status_code}: {answer.json}")
+        return answer.json
+
+    pipeline = pipeline_setup(send)
+    canned = {}
+    for kind, name in ((RUNS, "runs"), (PREVIEW, "preview")):
+        answer = client.get(pipeline[kind].paths[0], headers=HEADERS)
+        if answer.status_code != 200:
+            raise RequestError(f"in-process {kind} answered {answer.status_code}: {answer.json}")
+        canned[name] = answer.json
+    path.write_text(json.dumps(canned), "utf-8")
 
 
 # -- load generators --------------------------------------------------------------------------
@@ -257,13 +399,13 @@ def _lua_str(value: str) -> str:
     return f"[==[{value}]==]"
 
 
-def _wrk_script(kind: str, ids: Sequence[str]) -> str:
-    lines = [f'wrk.method = "{"POST" if kind == POST else "GET"}"']
-    for name, value in HEADERS.items():
+def _wrk_script(call: Call) -> str:
+    lines = [f'wrk.method = "{call.method}"']
+    for name, value in call.headers.items():
         lines.append(f"wrk.headers[ {_lua_str(name)} ] = {_lua_str(value)}")
-    if kind == POST:
-        lines.append(f"wrk.body = {_lua_str(BODY)}")
-    paths = ", ".join(_lua_str(p) for p in _paths(kind, ids))
+    if call.body is not None:
+        lines.append(f"wrk.body = {_lua_str(call.body)}")
+    paths = ", ".join(_lua_str(p) for p in call.paths)
     lines += [
         f"local paths = {{{paths}}}",
         "local n = 0",
@@ -281,11 +423,9 @@ def _wrk_script(kind: str, ids: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def wrk_load(
-    server: Server, kind: str, conns: int, duration: int, ids: Sequence[str]
-) -> LoadResult:
+def wrk_load(server: Server, call: Call, conns: int, duration: int) -> LoadResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(_wrk_script(kind, ids))
+        handle.write(_wrk_script(call))
         script = handle.name
     try:
         argv = ["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--timeout", "5s", "-s", script]
@@ -312,17 +452,15 @@ def wrk_load(
     )
 
 
-def python_load(
-    server: Server, kind: str, conns: int, duration: int, ids: Sequence[str]
-) -> LoadResult:
+def python_load(server: Server, call: Call, conns: int, duration: int) -> LoadResult:
     processes = max(1, min(conns, os.cpu_count() or 1))
     job = Job(
         host=HOST,
         port=server.port,
-        method="POST" if kind == POST else "GET",
-        paths=_paths(kind, ids),
-        headers=HEADERS,
-        body=BODY if kind == POST else None,
+        method=call.method,
+        paths=call.paths,
+        headers=call.headers,
+        body=call.body,
         threads=max(1, conns // processes),
         processes=processes,
         duration=float(duration),
@@ -330,12 +468,10 @@ def python_load(
     return run_load(job)
 
 
-def drive(
-    settings: Settings, server: Server, kind: str, conns: int, duration: int, ids: Sequence[str]
-) -> LoadResult:
+def drive(settings: Settings, server: Server, call: Call, conns: int, duration: int) -> LoadResult:
     if settings.loadgen == "wrk":
-        return wrk_load(server, kind, conns, duration, ids)
-    return python_load(server, kind, conns, duration, ids)
+        return wrk_load(server, call, conns, duration)
+    return python_load(server, call, conns, duration)
 
 
 SEED_CHUNK = 1_000  # ~430 kB per request, under the mock's 1 MiB body limit
@@ -407,7 +543,7 @@ def calibrate_python(settings: Settings, log_dir: Path) -> float:
     argv = [sys.executable, str(HERE / "loadgen.py"), "static", "--port", str(port)]
     server = start_server("static", argv, port, "/", log_dir)
     try:
-        return python_load(server, LIST, 16, settings.duration, ["x"]).rps
+        return python_load(server, Call("GET", [LIST_PATH]), 16, settings.duration).rps
     finally:
         stop(server)
 
@@ -427,6 +563,8 @@ class Results:
     calibration_rps: float | None = None
     errors: list[str] = field(default_factory=list)
     loadavg: list[float] = field(default_factory=list)  # 1-minute load average, start and end
+    startup_modules: list[str] | None = None
+    chart: str | None = None  # the PNG's file name, beside the report
 
 
 def _log(message: str) -> None:
@@ -446,21 +584,22 @@ def phase_throughput(
 ) -> None:
     servers: dict[str, Server] = {}
     ids: dict[str, list[str]] = {}
+    pipelines: dict[str, Pipeline] = {}
     try:
         for target in targets:
             servers[target.key] = _start(target, log_dir, results)
             ids[target.key] = precreate(servers[target.key], PRECREATED)
+            pipelines[target.key] = pipeline_setup(http_sender(servers[target.key]))
             warm_up(servers[target.key], ids[target.key])
         for conns in settings.concurrencies:
             for kind in KINDS:
                 for target in targets:  # round-robin: the targets take turns per request type
                     server = servers[target.key]
-                    result = drive(
-                        settings, server, kind, conns, settings.duration, ids[target.key]
-                    )
+                    call = _call(kind, ids[target.key], pipelines[target.key])
+                    result = drive(settings, server, call, conns, settings.duration)
                     results.throughput[(target.key, kind, conns)] = result
                     _log(
-                        f"{target.label:<18} {kind:<28} c={conns:<3} {result.rps:9.0f} req/s "
+                        f"{target.label:<18} {kind:<46} c={conns:<3} {result.rps:9.0f} req/s "
                         f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms"
                         + (
                             f"  ERRORS {result.errors}: {result.first_error}"
@@ -579,50 +718,99 @@ class Check:
         return "n/a" if self.passed is None else ("PASS" if self.passed else "MISS")
 
 
+def _ratio_check(
+    results: Results, title: str, mock_key: str, floor_key: str, kind: str, conns: int, p99: bool
+) -> Check:
+    name = f"{title}: {kind} c={conns}"
+    mine = results.throughput.get((mock_key, kind, conns))
+    floor = results.throughput.get((floor_key, kind, conns))
+    if mine is None or floor is None:
+        return Check(name, "n/a", "", None)
+    rps_ratio = mine.rps / floor.rps if floor.rps else 0.0
+    p99_ratio = mine.p99_ms / floor.p99_ms if floor.p99_ms else 0.0
+    ok, goal, measured = rps_ratio >= 0.8, "≥ 0.8× floor req/s", f"{rps_ratio:.2f}× req/s"
+    if p99:
+        ok = ok and p99_ratio <= 1.25
+        goal += ", p99 ≤ 1.25× floor"
+        measured += f", p99 {p99_ratio:.2f}×"
+    return Check(name, measured, goal, ok)
+
+
+def startup_modules() -> list[str]:
+    """Which of ``responses`` and ``jsonschema`` ``import mock_flowservice`` loads (#13)."""
+    code = (
+        "import sys, mock_flowservice; "
+        "print(','.join(m for m in ('responses', 'jsonschema') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    return [m for m in done.stdout.strip().split(",") if m]
+
+
 def evaluate(settings: Settings, targets: list[Target], results: Results) -> list[Check]:
+    """The targets of issue 13 (ratios within this run), then those of issue 8 still kept."""
     checks: list[Check] = []
-    keys = {t.key for t in targets}
-    tp = results.throughput
-    for mock_key, floor_key, title in (
-        ("mock", "floor", "one process"),
-        ("mock-w2", "floor-g2", "2 workers"),
-    ):
-        for kind in KINDS:
+    for kinds, title in ((BASIC, "1 one process"), (PIPELINE, "4 pipeline, one process")):
+        for kind in kinds:
             for conns in settings.concurrencies:
-                if mock_key not in keys:
-                    checks.append(Check(f"{title}: {kind} c={conns}", "n/a", "", None))
-                    continue
-                mine, floor = tp[(mock_key, kind, conns)], tp[(floor_key, kind, conns)]
-                rps_ratio = mine.rps / floor.rps if floor.rps else 0.0
-                p99_ratio = mine.p99_ms / floor.p99_ms if floor.p99_ms else 0.0
-                ok = rps_ratio >= 0.8
-                goal = "≥ 0.8× floor req/s"
-                measured = f"{rps_ratio:.2f}× req/s"
-                if mock_key == "mock":
-                    ok = ok and p99_ratio <= 1.25
-                    goal += ", p99 ≤ 1.25× floor"
-                    measured += f", p99 {p99_ratio:.2f}×"
-                elif conns == 16:
-                    ok = ok and mine.p99_ms < 10
-                    goal += ", p99 < 10 ms"
-                    measured += f", p99 {mine.p99_ms:.2f} ms"
-                checks.append(Check(f"{title}: {kind} c={conns}", measured, goal, ok))
+                checks.append(_ratio_check(results, title, "mock", "floor", kind, conns, True))
+    if 16 in settings.concurrencies:
+        for kind in KINDS:
+            checks.append(
+                _ratio_check(results, "2 workers", "mock-w2", "floor-g2", kind, 16, False)
+            )
+    inproc = results.inprocess
+    for kind in INPROC_KINDS:
+        mock_tc = inproc.get("mock app, Flask test client", {}).get(kind)
+        floor_tc = inproc.get("floor app, Flask test client", {}).get(kind)
+        if mock_tc is not None and floor_tc:
+            ratio = mock_tc / floor_tc
+            checks.append(
+                Check(
+                    f"3 test client: {kind}",
+                    f"{ratio:.2f}× ({mock_tc:.0f} vs {floor_tc:.0f} µs)",
+                    "≤ 1.3× floor test client",
+                    ratio <= 1.3,
+                )
+            )
+        cost = inproc.get("intercept (requests)", {}).get(kind)
+        stub = inproc.get("responses static stub (requests)", {}).get(kind)
+        if cost is None or not stub:
+            checks.append(Check(f"3 intercept: {kind}", "n/a", "≤ 2× responses stub", None))
+        else:
+            ratio = cost / stub
+            checks.append(
+                Check(
+                    f"3 intercept: {kind}",
+                    f"{ratio:.2f}× ({cost:.0f} vs {stub:.0f} µs)",
+                    "≤ 2× responses static stub",
+                    ratio <= 2,
+                )
+            )
+    loaded = results.startup_modules
+    if loaded is not None:
+        checks.append(
+            Check(
+                "6 import mock_flowservice",
+                "loads " + (", ".join(loaded) if loaded else "neither"),
+                "neither responses nor jsonschema",
+                not loaded,
+            )
+        )
     ready = results.ready.get("mock", [])
     if ready:
         median = statistics.median(ready)
         checks.append(
-            Check("mock ready (one process)", f"{median:.3f} s", "≤ 0.5 s", median <= 0.5)
+            Check("(8) mock ready (one process)", f"{median:.3f} s", "≤ 0.5 s", median <= 0.5)
         )
-    if "mock-w2" in results.ready:
-        median = statistics.median(results.ready["mock-w2"])
-        checks.append(Check("mock ready (2 workers)", f"{median:.3f} s", "≤ 0.5 s", median <= 0.5))
     rows = results.scale.get("mock")
     if rows:
         first, last = rows[0], rows[-1]
         ratio = last[2] / first[2]
         checks.append(
             Check(
-                f"listing page at {last[0]:,} vs {first[0]:,}",
+                f"(8) listing page at {last[0]:,} vs {first[0]:,}",
                 f"{ratio:.2f}× ({_fmt_ms(last[2])} vs {_fmt_ms(first[2])} ms)",
                 "≤ 2×",
                 ratio <= 2,
@@ -631,31 +819,52 @@ def evaluate(settings: Settings, targets: list[Target], results: Results) -> lis
         per_conn = (last[1] - first[1]) / (last[0] - first[0])
         checks.append(
             Check(
-                f"memory per stored connection (at {last[0]:,})",
+                f"(8) memory per stored connection (at {last[0]:,})",
                 f"{per_conn:,.0f} B",
                 "≤ 4 kB (4,000 B)",
                 per_conn <= 4000,
             )
         )
-    inproc = results.inprocess
-    for kind in INPROC_KINDS:
-        cost = inproc.get("intercept (requests)", {}).get(kind)
-        floor_tc = inproc.get("floor app, Flask test client", {}).get(kind)
-        if cost is None or not floor_tc:
-            checks.append(
-                Check(f"intercept: {kind}", "n/a (no intercept())", "≤ 3× floor test client", None)
-            )
-        else:
-            ratio = cost / floor_tc
-            checks.append(
-                Check(
-                    f"intercept: {kind}",
-                    f"{ratio:.2f}× ({cost:.0f} µs)",
-                    "≤ 3× floor test client",
-                    ratio <= 3,
-                )
-            )
     return checks
+
+
+def write_chart(settings: Settings, targets: list[Target], results: Results, path: Path) -> bool:
+    """req/s and p99 per target and request type, one pair of panels per concurrency (PNG).
+
+    False when matplotlib is not installed (the report says so)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    rows = len(settings.concurrencies)
+    fig, axes = plt.subplots(rows, 2, figsize=(16, 4.5 * rows), squeeze=False)
+    width = 0.8 / max(len(targets), 1)
+    for row, conns in enumerate(settings.concurrencies):
+        for col, (metric, label) in enumerate((("rps", "req/s"), ("p99_ms", "p99 ms"))):
+            ax = axes[row][col]
+            for n, target in enumerate(targets):
+                values = [
+                    getattr(results.throughput[(target.key, kind, conns)], metric)
+                    if (target.key, kind, conns) in results.throughput
+                    else 0.0
+                    for kind in KINDS
+                ]
+                xs = [k + (n - (len(targets) - 1) / 2) * width for k in range(len(KINDS))]
+                ax.bar(xs, values, width, label=target.label)
+            ax.set_xticks(range(len(KINDS)))
+            ax.set_xticklabels([k.split(" (")[0].replace("?", "\n?") for k in KINDS], fontsize=7)
+            ax.set_title(f"{label}, {conns} connection{'s' if conns > 1 else ''}")
+            ax.grid(axis="y", alpha=0.3)
+            if row == 0 and col == 0:
+                ax.legend(fontsize=8)
+    fig.suptitle(f"mock-flowservice vs floor ({settings.mode} run, {settings.duration} s per cell)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return True
 
 
 def _row(*cells: object) -> str:
@@ -796,7 +1005,9 @@ def render(
     for variant, per_kind in results.inprocess.items():
         cells = ["n/a" if per_kind[k] is None else f"{per_kind[k]:,.0f}" for k in INPROC_KINDS]
         w([_row(variant, *cells)])
-    w(["", "## Targets (issue 8)", ""])
+    if results.chart:
+        w(["", "## Chart", "", f"![req/s and p99 per target and request type]({results.chart})"])
+    w(["", "## Targets (issue 13; issue 8's kept ones marked (8))", ""])
     w(_header("target", "measured", "goal", "verdict", align="llll"))
     for check in checks:
         w([_row(check.name, check.measured, check.goal, check.verdict)])
@@ -863,6 +1074,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="mockfs-bench-") as tmp:
             log_dir = Path(tmp)
+            canned = log_dir / "floor-canned.json"
+            write_canned(canned)
+            os.environ["FLOOR_CANNED"] = str(canned)  # the floors' pipeline answers
             targets, note = build_targets()
             names = ", ".join(t.label for t in targets)
             _log(f"{settings.mode} run with {settings.loadgen}; targets: {names}")
@@ -874,6 +1088,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             phase_scale(settings, targets, log_dir, results)
             _log("in-process per-call cost")
             phase_inprocess(settings, results)
+            results.startup_modules = startup_modules()
     except KeyboardInterrupt:
         print("interrupted: stopping started processes", file=sys.stderr)
         return 130
@@ -887,6 +1102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop_all()
     results.loadavg.append(os.getloadavg()[0])
     checks = evaluate(settings, targets, results)
+    if settings.out is not None:
+        chart = settings.out.with_suffix(".png")
+        if write_chart(settings, targets, results, chart):
+            results.chart = chart.name
     report = render(settings, targets, note, results, checks)
     print()
     print(report)
