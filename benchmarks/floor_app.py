@@ -74,12 +74,7 @@ def create_floor_app() -> Flask:
 
     @app.post(f"{BASE_PATH}/connections")
     def create() -> tuple[dict[str, str], int]:
-        body = request.get_json(force=True, silent=True) or {}
-        now = int(time.time() * 1000)
-        cid = str(uuid.uuid4())
-        etag = f'"{uuid.uuid4()}"'
-        store[cid] = {"id": cid, "createdAt": now, "updatedAt": now, **body, "etag": etag}
-        return {"id": cid, "etag": etag}, 201
+        return _store_body(store)
 
     @app.get(f"{BASE_PATH}/connections/<cid>")
     def retrieve(cid: str) -> dict[str, Any]:
@@ -95,12 +90,7 @@ def create_floor_app() -> Flask:
 
     @app.post(f"{BASE_PATH}/<any(sourceConnections, targetConnections, flows):collection>")
     def create_pipeline(collection: str) -> tuple[dict[str, str], int]:
-        body = request.get_json(force=True, silent=True) or {}
-        now = int(time.time() * 1000)
-        oid = str(uuid.uuid4())
-        etag = f'"{uuid.uuid4()}"'
-        pipeline[oid] = {"id": oid, "createdAt": now, "updatedAt": now, **body, "etag": etag}
-        return {"id": oid, "etag": etag}, 201
+        return _store_body(pipeline)
 
     @app.get(f"{BASE_PATH}/runs")
     def runs() -> dict[str, Any]:
@@ -112,6 +102,16 @@ def create_floor_app() -> Flask:
 
     pipeline: dict[str, dict[str, Any]] = {}
     return app
+
+
+def _store_body(store: dict[str, dict[str, Any]]) -> tuple[dict[str, str], int]:
+    """Keep the request's JSON body with an id, timestamps and an etag; ``201 {id, etag}``."""
+    body = request.get_json(force=True, silent=True) or {}
+    now = int(time.time() * 1000)
+    oid = str(uuid.uuid4())
+    etag = f'"{uuid.uuid4()}"'
+    store[oid] = {"id": oid, "createdAt": now, "updatedAt": now, **body, "etag": etag}
+    return {"id": oid, "etag": etag}, 201
 
 
 @functools.cache
