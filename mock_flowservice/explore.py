@@ -55,6 +55,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import orjson
+
 from mock_flowservice.config import MockConfig
 from mock_flowservice.errors import FlowError, invalid_request, not_found
 from mock_flowservice.pql import Filter, decode_base64, parse_filter
@@ -303,6 +305,15 @@ def _file_properties(file_type: str) -> Json:
     return properties
 
 
+def _json_copy(value: Any) -> Any:
+    """A copy of packaged JSON data that an answer may own (orjson's round trip: a C-speed
+    deep copy of JSON values; anything else is copied by ``copy.deepcopy``)."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        return copy.deepcopy(value)
+
+
 def _flat(obj: Mapping[str, Any], options: _Options) -> Json:
     """``format: flat`` body of one table, view or file, with preview rows when asked."""
     columns: list[Json] = obj["columns"]
@@ -310,7 +321,7 @@ def _flat(obj: Mapping[str, Any], options: _Options) -> Json:
     if options.row_filter is not None:
         options.row_filter.check_columns([col["name"] for col in columns])
         rows = [row for row in rows if options.row_filter.matches(row)]
-    body: Json = {"format": "flat", "schema": {"columns": copy.deepcopy(columns)}}
+    body: Json = {"format": "flat", "schema": {"columns": _json_copy(columns)}}
     if options.preview:
         body["data"] = rows[: options.count]
     return body
@@ -333,7 +344,7 @@ def _preview_rows(
 
 def _rest(options: _Options) -> Json:
     sample = load_samples()["resource"]
-    body: Json = {"format": "hierarchical", "schema": copy.deepcopy(sample["schema"])}
+    body: Json = {"format": "hierarchical", "schema": _json_copy(sample["schema"])}
     if options.preview:
-        body["data"] = copy.deepcopy(sample["data"][: options.count])
+        body["data"] = _json_copy(sample["data"][: options.count])
     return body
