@@ -60,6 +60,8 @@ __all__ = ["SCHEMA_VERSION", "SqliteStore", "StateFileError"]
 
 #: The format this release writes (``PRAGMA user_version``).
 SCHEMA_VERSION = 2
+#: Decoded records one process keeps (per store), the rows most recently read.
+DECODED_CACHE_SIZE = 4096
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS records (
@@ -169,6 +171,9 @@ class SqliteStore:
     ) -> None:
         self.path = Path(path)
         self._decoders = dict(decoders)
+        #: Decoded records by (kind, seq), each with the row text it came from: a read decodes
+        #: a row only when its text is new to this process (records are immutable).
+        self._decoded: dict[tuple[str, int], tuple[str, Any]] = {}
         self._busy_timeout_ms = busy_timeout_ms
         self._synchronous = "FULL" if durable else "NORMAL"
         self._lock_fds: list[int] = []
@@ -376,7 +381,15 @@ class SqliteStore:
     # -- the Store interface -------------------------------------------------------------
 
     def _decode(self, kind: str, seq: int, text: str) -> Any:
-        return self._decoders[kind](seq, json.loads(text))
+        key = (kind, seq)
+        known = self._decoded.get(key)
+        if known is not None and known[0] == text:
+            return known[1]
+        record = self._decoders[kind](seq, json.loads(text))
+        if len(self._decoded) >= DECODED_CACHE_SIZE:
+            self._decoded.clear()  # bounded: a full cache starts again
+        self._decoded[key] = (text, record)
+        return record
 
     def reset(self) -> None:
         """Forget everything, as construction leaves a new file (the sequence restarts)."""
@@ -385,6 +398,7 @@ class SqliteStore:
             db.execute("DROP TABLE IF EXISTS tokens")
             db.execute("DELETE FROM sqlite_sequence")
             _create_schema(db)
+        self._decoded.clear()
 
     def add(self, kind: str, record: R) -> R:
         """Store a record; one with the id of a stored one replaces it (and moves last)."""
