@@ -62,9 +62,7 @@ def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
     app.url_map.merge_slashes = False  # "//" is a 404 like any unknown path, not a redirect
     app.extensions[EXTENSION_KEY] = MockContext(settings, _store(settings), load_catalog())
     plane.install(app, settings)
-    app.before_request(_start_request)
-    app.before_request(hooks.inject_fault)
-    app.before_request(_check_body_size)
+    app.before_request(_before_request)  # one hook: Flask's per-hook dispatch costs per request
     app.after_request(_finish_request)
     app.register_blueprint(_flowservice_blueprint(settings))
     app.register_blueprint(openapi.bp, url_prefix=settings.base_path)
@@ -105,6 +103,16 @@ def _gateway() -> None:
     tenant, caller = gateway.check_request(ctx.config, ctx.store)
     now = state()
     now.tenant, now.caller = tenant, caller
+
+
+def _before_request() -> Response | None:
+    """The request's state, then the fault rules (an answer stops here), then the size limit."""
+    _start_request()
+    answer = hooks.inject_fault()
+    if answer is not None:
+        return answer
+    _check_body_size()
+    return None
 
 
 def _start_request() -> None:
