@@ -77,7 +77,6 @@ DEFAULT_PREVIEW_COUNT = 10
 FILE_TYPES = ("delimited", "json", "parquet")
 
 Json = dict[str, Any]
-DEFAULTS = MockConfig()
 
 #: exploreSpec.type (lower case) -> objectType values it accepts.
 _OBJECT_TYPES: dict[str, frozenset[str]] = {
@@ -109,7 +108,9 @@ class _Options:
     row_filter: Filter | None = None
 
 
-def browse(spec: Mapping[str, Any], query: Mapping[str, str], config: MockConfig = DEFAULTS) -> Any:
+def browse(
+    spec: Mapping[str, Any], query: Mapping[str, str], config: MockConfig | None = None
+) -> Any:
     """The ``/explore`` body for a source of connection spec ``spec``, given the query params.
 
     Raises ``FlowError`` 1336 (not explorable), 1358 (bad objectType), 1337 (empty object),
@@ -118,7 +119,7 @@ def browse(spec: Mapping[str, Any], query: Mapping[str, str], config: MockConfig
     kind = _explore_kind(spec)
     object_type = _object_type(query, kind)
     options = _parse_options(query)
-    _check_source_params(query.get("sourceParams"), config)
+    _check_source_params(query.get("sourceParams"), config or _defaults())
     if object_type == "root":
         return _root(kind, str(spec.get("id", "")))
     name = query.get("object", "").strip()
@@ -186,6 +187,12 @@ def _preview_count(value: str | None) -> int:
     if count < 1:
         raise invalid_request(f"Invalid previewCount '{value}'; it must be an integer >= 1.")
     return count
+
+
+@cache
+def _defaults() -> MockConfig:
+    """The default settings, made on first use (not at import: they are schema-checked)."""
+    return MockConfig()
 
 
 def _check_source_params(value: str | None, config: MockConfig) -> None:
