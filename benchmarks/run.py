@@ -895,6 +895,8 @@ def render(
     w([f"`benchmarks/run.py`, {settings.mode} mode, {settings.duration} s per load run.", ""])
     w(_header("", "", align="ll"))
     w([_row("date", dt.datetime.now().astimezone().isoformat(timespec="seconds"))])
+    command = " ".join(["benchmarks/run.py", *sys.argv[1:]])
+    w([_row("command", f"`.venv/bin/python {command}`")])
     machine_text = f"nproc {machine['nproc']}, {machine['cpu']}, {machine['memory']} RAM"
     w([_row("machine", f"{machine_text}, {machine['os']}")])
     w([_row("Python", platform.python_version())])
