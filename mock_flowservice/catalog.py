@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from importlib import resources
@@ -47,15 +47,6 @@ class AuthSpec:
         """A draft-07 validator of the params; unknown params are refused when asked."""
         return _validator(self, reject_unknown)
 
-    def plainly_valid(self, params: dict[str, Any], *, reject_unknown: bool) -> bool:
-        """True when the params surely fit the schema, found without ``jsonschema``.
-
-        Only for the plain schemas of the catalog (an object of typed properties, required
-        names); False means "ask the validator", which finds the errors and their order.
-        """
-        check = _plain_check(self, reject_unknown)
-        return check is not None and check(params)
-
 
 @lru_cache(maxsize=1024)  # bounded: authored specs build new AuthSpecs as they change
 def _validator(auth: AuthSpec, reject_unknown: bool) -> Draft7Validator:
@@ -65,61 +56,6 @@ def _validator(auth: AuthSpec, reject_unknown: bool) -> Draft7Validator:
     from jsonschema import Draft7Validator  # imported on first use, not with the package
 
     return Draft7Validator(schema)
-
-
-_PLAIN_TOP = frozenset({"$schema", "description", "title", "type", "properties", "required"})
-_PLAIN_MEMBER = frozenset({"description", "title", "format", "type", "default", "examples"})
-#: Conservative type tests: True only where draft-07 surely agrees (else the validator rules).
-_PLAIN_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "integer": lambda v: type(v) is int,
-    "number": lambda v: type(v) in (int, float),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "null": lambda v: v is None,
-}
-
-
-@lru_cache(maxsize=1024)
-def _plain_check(auth: AuthSpec, reject_unknown: bool) -> Callable[[dict[str, Any]], bool] | None:
-    """A quick test of a schema that only types its properties; None for any other schema."""
-    schema = auth.schema
-    members = schema.get("properties", {})
-    required = schema.get("required", [])
-    if (
-        not set(schema) <= _PLAIN_TOP
-        or schema.get("type") != "object"
-        or not isinstance(members, dict)
-        or not isinstance(required, list)
-        or not all(isinstance(name, str) for name in required)
-    ):
-        return None
-    tests: dict[str, Callable[[Any], bool]] = {}
-    for name, member in members.items():
-        kind = member.get("type") if isinstance(member, dict) else None
-        if (
-            not isinstance(kind, str)
-            or kind not in _PLAIN_TYPES
-            or not set(member) <= _PLAIN_MEMBER
-        ):
-            return None
-        tests[name] = _PLAIN_TYPES[kind]
-    needed = frozenset(required)
-
-    def check(params: dict[str, Any]) -> bool:
-        if not needed <= params.keys():
-            return False
-        for name, value in params.items():
-            test = tests.get(name)
-            if test is None:
-                if reject_unknown:
-                    return False
-            elif not test(value):
-                return False
-        return True
-
-    return check
 
 
 @dataclass(frozen=True, eq=False)
