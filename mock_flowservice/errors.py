@@ -32,8 +32,9 @@ __all__ = [
 ]
 
 #: Gateway error codes and their exact messages (FACTS B.2); the status is the first three
-#: digits (GAPS 2). 404000/405000/413000/429000 are the mock's own for routing, body size and
-#: injected throttling (not documented; DECISIONS.md).
+#: digits (GAPS 2). 400000/404000/405000/413000/429000/431000/501000 are the mock's own for
+#: malformed HTTP, routing, body and header size, injected throttling and unknown transfer
+#: codings (not documented; DECISIONS.md).
 GATEWAY_ERRORS: dict[str, str] = {
     "403010": "Oauth token is missing.",
     "401013": "Oauth token is not valid",
@@ -42,10 +43,13 @@ GATEWAY_ERRORS: dict[str, str] = {
     "400003": "Missing header",
     "403025": "Profile is not valid",
     "403027": "User region is missing",
+    "400000": "Bad request",
     "404000": "Resource not found",
     "405000": "Method not allowed",
     "413000": "Request entity too large",
     "429000": "Too many requests",
+    "431000": "Request header fields too large",
+    "501000": "Not implemented",
 }
 
 #: Flow Service catalog: code -> (title, message template). Templates take keyword fields.

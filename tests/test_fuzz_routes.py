@@ -6,10 +6,10 @@ generated example is a short sequence of requests (methods, paths with real and 
 query parameters, bodies mutated from valid ones, headers) against a mock holding a whole
 dataflow: base, source and target connections, a flow and its runs.
 
-In-process (Flask's test client) at least :data:`IN_PROCESS_REQUESTS` requests a run, then a
-smaller run over a real waitress socket server. A 5xx or a dropped connection is allowed only
-when a fault rule the fuzz itself added asked for it. Hypothesis is derandomized: every run
-sends the same requests.
+In-process (Flask's test client) at least :data:`IN_PROCESS_REQUESTS` requests a run, then
+smaller runs over a real waitress socket server and over ``serve --workers 2`` (gunicorn). A
+5xx or a dropped connection is allowed only when a fault rule the fuzz itself added asked for
+it. Hypothesis is derandomized: every run sends the same requests.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -32,13 +33,15 @@ from mock_flowservice import create_app, of_app
 from mock_flowservice.control.plane import control_of
 from mock_flowservice.operations import registry
 
-from .support import BASE_PATH, DYNAMICS_SPEC_ID, HEADERS, ORG, MockServer, start_server
+from .serving import served
+from .support import BASE_PATH, DYNAMICS_SPEC_ID, HEADERS, ORG, start_server
 from .support import dynamics_basic_body as connection_body
 from .test_limits_fuzz import CONTENT_TYPES, header_text, json_values
 from .test_limits_fuzz import bodies as hostile_bodies
 
 IN_PROCESS_REQUESTS = 2000
 SOCKET_REQUESTS = 150
+WORKERS_REQUESTS = 150
 CRM_TO_AEP = "14518937-270c-4525-bdec-c2ba7cce3860"
 DATALAKE = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
 T0_MS = 1_767_225_600_000
@@ -437,8 +440,8 @@ def test_fuzz_every_route_in_process(world: World, caplog: pytest.LogCaptureFixt
     print(f"fuzzed {world.sent} requests in-process; statuses {sorted(statuses.items())}")
 
 
-def _socket_request(server: MockServer, request: dict[str, Any]) -> tuple[int, str | None, bytes]:
-    host, port = server.url.removeprefix("http://").split(":")
+def _socket_request(url: str, request: dict[str, Any]) -> tuple[int, str | None, bytes]:
+    host, port = url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     headers = {
         name: value.encode("latin-1").decode("ascii", errors="replace").replace("\ufffd", "?")
@@ -470,7 +473,7 @@ def test_fuzz_every_route_over_a_socket(world: World, caplog: pytest.LogCaptureF
             for request in batch:
                 world.sent += 1
                 try:
-                    status, _, body = _socket_request(server, request)
+                    status, _, body = _socket_request(server.url, request)
                 except (ConnectionError, http.client.RemoteDisconnected):
                     assert fault_asked(world, None), request
                     continue
@@ -484,3 +487,44 @@ def test_fuzz_every_route_over_a_socket(world: World, caplog: pytest.LogCaptureF
         server.stop()
     assert world.sent >= SOCKET_REQUESTS
     assert_clean_log(caplog.records)
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_fuzz_api_routes_under_gunicorn_workers(tmp_path: Path) -> None:
+    """The Flow Service and IMS routes over ``serve --workers 2``, sharing the state file.
+
+    The fuzz restores the dataflow through the state file between examples, which every
+    worker reads; the control API is off (its journal and fault rules live in each worker's
+    memory, so a rule the fuzz added could not be told apart), and so no 5xx is allowed.
+    """
+    state = tmp_path / "state.sqlite3"
+    world = World.build({"state_path": str(state)})
+    settings_file = tmp_path / "settings.json"
+    settings_file.write_text(json.dumps({"control_api": "off"}))
+    api_routes = [rule for rule in routes(world.app) if not rule[0].startswith("/__mock__")]
+    examples = -(-WORKERS_REQUESTS // (BATCH * len(api_routes)))
+    statuses: dict[int, int] = {}
+    args = ["--workers", "2", "--threads", "4", "--state", str(state), "--config"]
+    try:
+        with served(*args, str(settings_file), log_path=tmp_path / "serve.log") as server:
+
+            def run(batch: list[dict[str, Any]]) -> None:
+                world.restore()
+                for request in batch:
+                    world.sent += 1
+                    status, _, body = _socket_request(server.url, request)
+                    statuses[status] = statuses.get(status, 0) + 1
+                    assert status < 500, (request, body[:300])
+
+            for rule in api_routes:
+                settings(FUZZ, max_examples=examples)(given(batch=requests_of(world, rule))(run))()
+            assert server.stop() == 0
+        log = server.log()
+    finally:
+        of_app(world.app).store.close()
+    assert world.sent >= WORKERS_REQUESTS
+    assert sum(n for status, n in statuses.items() if status < 300) > 0
+    bad = [line for line in log.splitlines() if "Traceback" in line or " ERROR " in line]
+    assert not bad, bad[:5]
+    print(f"fuzzed {world.sent} requests under gunicorn; statuses {sorted(statuses.items())}")

@@ -4,11 +4,12 @@ Both print ``mock-flowservice listening on http://HOST:PORT`` on stdout once the
 listens (with the real port when ``port`` is 0) and return normally on SIGINT or SIGTERM, so
 the command exits with status 0.
 
-``serve_workers`` runs gunicorn's master and ``workers`` forked processes (``gthread`` workers
-of ``threads`` threads each) on a socket bound here first, so ``port`` 0 works and the printed
-port is the real one. The app is built once in the master and forked (``preload_app``); the
-processes share nothing but what the app's store keeps on disk, so several workers need a
-:class:`~mock_flowservice.storage.SqliteStore`.
+Both serve with waitress (:mod:`.front`), which reads whole requests before a thread sees
+them. ``serve_workers`` runs gunicorn's master and ``workers`` forked processes, each serving
+with waitress and ``threads`` threads (:mod:`.worker`), on a socket bound here first, so
+``port`` 0 works and the printed port is the real one. The app is built once in the master
+and forked (``preload_app``); the processes share nothing but what the app's store keeps on
+disk, so several workers need a :class:`~mock_flowservice.storage.SqliteStore`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from types import FrameType
 from typing import Any
 
 from flask import Flask
-from waitress.server import create_server
 
 from ..context import of_app
+from . import front
 
 __all__ = ["ListenError", "bind_socket", "serve", "serve_workers"]
 
@@ -45,7 +46,7 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def serve(app: Flask, host: str, port: int, *, threads: int = 8, **options: Any) -> None:
     """Serve ``app`` on waitress until interrupted; prints the URL once the socket listens."""
     try:
-        server: Any = create_server(app, host=host, port=port, threads=threads, **options)
+        server: Any = front.create(app, host=host, port=port, threads=threads, **options)
     except OSError as exc:
         raise ListenError(host, port, exc) from exc
     url = f"http://{_url_host(host)}:{server.effective_port}"
@@ -89,6 +90,8 @@ def serve_workers(
     """Serve ``app`` on gunicorn with ``workers`` processes until SIGINT or SIGTERM."""
     from gunicorn.app.base import BaseApplication
 
+    from .worker import WaitressWorker
+
     try:
         sock = bind_socket(host, port)
     except OSError as exc:
@@ -99,7 +102,7 @@ def serve_workers(
     options: dict[str, Any] = {
         "bind": [f"fd://{fd}"],
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": WaitressWorker,
         "threads": threads,
         "preload_app": True,
         "accesslog": None,  # the app logs one line per request itself
