@@ -19,7 +19,8 @@ no logging. The mock's speed is reported as a ratio to this app under the same W
 * ``GET /__health`` answers ``{"status": "ok"}``.
 
 Run it under waitress with ``python benchmarks/floor_app.py --port N --threads 8`` or under
-gunicorn with ``gunicorn --chdir benchmarks -k gthread -w 2 --threads 8 floor_app:app``.
+gunicorn with ``gunicorn --chdir benchmarks -k mock_flowservice.server.worker.WaitressWorker
+-w 2 --threads 8 floor_app:app`` (the worker ``serve --workers`` runs).
 """
 
 from __future__ import annotations

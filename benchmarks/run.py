@@ -146,7 +146,9 @@ def build_targets() -> tuple[list[Target], str]:
             "--chdir",
             str(HERE),
             "-k",
-            "gthread",
+            # The worker `serve --workers` runs: gunicorn's processes, each serving with
+            # waitress, so the floor and the mock share the whole server stack.
+            "mock_flowservice.server.worker.WaitressWorker",
             "-w",
             "2",
             "--threads",
