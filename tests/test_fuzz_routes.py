@@ -18,7 +18,7 @@ import base64
 import http.client
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,13 @@ class World:
     etags: list[str]
     snapshot: dict[str, list[Any]] = field(default_factory=dict)
     sent: int = 0
+    #: Strategies built once per world (building one per draw costs more than the requests).
+    strategies: dict[Any, st.SearchStrategy[Any]] = field(default_factory=dict)
+
+    def strategy(self, key: Any, make: Callable[[], st.SearchStrategy[Any]]) -> Any:
+        if key not in self.strategies:
+            self.strategies[key] = make()
+        return self.strategies[key]
 
     @classmethod
     def build(cls, config: dict[str, Any] | None = None) -> World:
@@ -294,16 +301,32 @@ def bodies(good: list[Any]) -> st.SearchStrategy[bytes | None]:
     return st.one_of(mutated(good).map(lambda value: json.dumps(value).encode()), hostile_bodies)
 
 
+def _body_strategy(world: World, rule: str, method: str) -> st.SearchStrategy[bytes | None]:
+    """A valid body of the route, mutated, or any hostile body (one strategy per route)."""
+    good = fitting(valid_bodies(world), rule, method)
+    return st.one_of(mutated(good).map(lambda value: json.dumps(value).encode()), bodies(good))
+
+
+def _header_extras(world: World) -> st.SearchStrategy[dict[str, str]]:
+    return st.dictionaries(
+        st.sampled_from(
+            ["If-Match", "x-request-id", "x-sandbox-name", "Authorization", "Host", "Origin"]
+        ),
+        st.one_of(header_text, st.sampled_from([*world.etags, "*", "localhost:1", "evil.example"])),
+        max_size=2,
+    )
+
+
 @st.composite
 def fuzz_request(
     draw: st.DrawFn, world: World, rules: list[tuple[str, list[str]]]
 ) -> dict[str, Any]:
-    table = valid_bodies(world)
     rule, methods = draw(st.sampled_from(rules))
     path = rule
+    ids = world.strategy("ids", lambda: id_segments(world))
     while "<" in path:
         start, end = path.index("<"), path.index(">")
-        path = path[:start] + draw(id_segments(world)) + path[end + 1 :]
+        path = path[:start] + draw(ids) + path[end + 1 :]
     if draw(st.booleans()) and not path.endswith("/"):
         path += "/"
     method = (
@@ -311,7 +334,11 @@ def fuzz_request(
         if methods and draw(st.integers(0, 4))
         else draw(st.sampled_from(METHODS))
     )
-    query = draw(st.dictionaries(st.sampled_from(QUERY_NAMES), query_values(world), max_size=3))
+    queries = world.strategy(
+        "queries",
+        lambda: st.dictionaries(st.sampled_from(QUERY_NAMES), query_values(world), max_size=3),
+    )
+    query = draw(queries)
     if draw(st.integers(0, 2)) == 0:  # alone: another parameter could be refused first
         query = draw(st.sampled_from(CRAFTED_QUERIES))
     headers = {name: value for name, value in HEADERS.items() if draw(st.integers(0, 5))}
@@ -319,26 +346,13 @@ def fuzz_request(
         headers = dict(HEADERS)
     else:
         headers["Content-Type"] = draw(st.sampled_from(CONTENT_TYPES))
-    extra = draw(
-        st.dictionaries(
-            st.sampled_from(
-                ["If-Match", "x-request-id", "x-sandbox-name", "Authorization", "Host", "Origin"]
-            ),
-            st.one_of(
-                header_text, st.sampled_from([*world.etags, "*", "localhost:1", "evil.example"])
-            ),
-            max_size=2,
-        )
-    )
+    extra = draw(world.strategy("extras", lambda: _header_extras(world)))
+    body = world.strategy(("body", rule, method), lambda: _body_strategy(world, rule, method))
     return {
         "method": method,
         "path": path + ("?" + urlencode(query) if query else ""),
         "headers": {**headers, **extra},
-        "body": draw(
-            mutated(fitting(table, rule, method)).map(lambda value: json.dumps(value).encode())
-            if draw(st.booleans())
-            else bodies(fitting(table, rule, method))
-        ),
+        "body": draw(body),
     }
 
 
