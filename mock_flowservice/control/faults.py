@@ -165,6 +165,11 @@ class FaultRules:
         self._lock = threading.Lock()
         self._rules: dict[str, FaultRule] = {}
 
+    def __bool__(self) -> bool:
+        """Whether any rule is installed (read without the lock: a rule added meanwhile
+        applies from the next request on)."""
+        return bool(self._rules)
+
     def add(self, rule: FaultRule) -> FaultRule:
         with self._lock:
             self._rules[rule.id] = rule

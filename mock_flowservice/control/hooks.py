@@ -35,12 +35,13 @@ CONTROL_PREFIX = "/__mock__/"
 
 def inject_fault() -> Response | None:
     """Apply the first fault rule that fires: wait, then answer an error or drop."""
-    if request.path.startswith(CONTROL_PREFIX):
-        return None
+    faults = current_control().faults
+    if not faults or request.path.startswith(CONTROL_PREFIX):
+        return None  # most requests: no rule installed, nothing to look at
     view = RequestView(
         request.method, request.path, request.args.to_dict(flat=False), _json_of_request
     )
-    injection = current_control().faults.draw(view)
+    injection = faults.draw(view)
     if injection is None:
         return None
     now = state()
@@ -177,7 +178,7 @@ def _raw_body(limit: int) -> bytes | None:
     length = request.content_length
     if length is not None and length > limit:
         return None
-    if not length and "Transfer-Encoding" not in request.headers:
+    if not length and "HTTP_TRANSFER_ENCODING" not in request.environ:
         return None  # no body (most GETs): nothing to read or record
     try:
         return request.get_data(cache=True)
