@@ -2,7 +2,7 @@
 
 A body longer than ``journal_body_bytes`` is kept as its size and sha256 digest; the entries
 together stay under ``journal_max_bytes`` (oldest dropped). The figures are the retained
-bytes of the journal's own objects (a walk of what it holds), not the process's RSS.
+bytes of the journal's own objects (a walk of what it holds), and the RSS of a real server.
 """
 
 from __future__ import annotations
@@ -10,12 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from pathlib import Path
 from typing import Any
+
+import pytest
+import requests
 
 from mock_flowservice import create_app
 from mock_flowservice.control.journal import Journal
 from mock_flowservice.control.plane import control_of
 
+from .serving import served
 from .support import BASE_PATH, HEADERS
 
 LIST = BASE_PATH + "/connections"
@@ -112,3 +117,35 @@ def test_an_entry_larger_than_the_budget_is_kept_alone() -> None:
     empty = Journal(0, max_bytes=10)
     empty.record({"a": 1})
     assert len(empty) == 0
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS line")
+
+
+@pytest.mark.server
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_rss_after_1000_rejected_megabyte_bodies_stays_near_idle(tmp_path: Path) -> None:
+    """A real server: 1,000 bodies of 0.95 MB that the API refuses (400), each journalled."""
+    body = json.dumps({"name": "x" * 950_000}).encode()  # under 1 MiB, not a valid create
+    with served(log_path=tmp_path / "serve.log") as server, requests.Session() as session:
+        url = server.base_url + "/connections"
+
+        def post() -> int:
+            return session.post(url, data=body, headers=HEADERS, timeout=30).status_code
+
+        assert {post() for _ in range(50)} == {400}  # warm: every allocator pool in use
+        idle = _rss_kib(server.process.pid)
+        statuses = {post() for _ in range(1000)}
+        after = _rss_kib(server.process.pid)
+        journal = session.get(server.url + "/__mock__/journal", timeout=30).json()
+        server.stop()
+    assert statuses == {400}
+    assert len(journal["items"]) == 1000  # every one recorded (the default 1,000 entries)
+    grown_mib = (after - idle) / 1024
+    print(f"RSS idle {idle / 1024:.1f} MiB, after 1,000 rejected bodies {after / 1024:.1f} MiB")
+    assert grown_mib <= 8, f"RSS grew {grown_mib:.1f} MiB"
