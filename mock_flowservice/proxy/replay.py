@@ -6,7 +6,8 @@ recording redacted it, so a request sent again matches its recording whatever it
 same request recorded several times (a connection read before and after a PATCH) is answered
 in recorded order, the last answer repeated. A request not in the recording is answered by
 the mock (``miss="mock"``) or with the gateway's 404 body (``miss="404"``); both carry
-``x-mock-replay: hit`` or ``miss``.
+``x-mock-replay: hit`` or ``miss``. Paths outside the Flow Service base path and ``/ims/``
+(health, the control API) always go to the mock.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ..context import of_app
 from ..control.recorder import Redactor
 from ..errors import GatewayError
 from .exchange import ProxiedExchange
-from .forward import Answer
+from .forward import IMS_PREFIX, Answer
 from .recording import Recorded
 
 __all__ = ["Replay", "install_replay"]
@@ -67,12 +68,15 @@ class Replay:
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if not (path.startswith(self.base_path + "/") or path.startswith(IMS_PREFIX)):
+            return self.app(environ, start_response)  # health and control: the mock's own
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length > 0 else b""
         environ["wsgi.input"] = io.BytesIO(body)
         seen = ProxiedExchange(
             method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
-            path=str(environ.get("PATH_INFO", "")),
+            path=path,
             query=str(environ.get("QUERY_STRING", "")),
             headers=_headers(environ),
             body=body,
