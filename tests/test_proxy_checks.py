@@ -18,6 +18,7 @@ from mock_flowservice.proxy.compare import differences
 from mock_flowservice.proxy.operations import load_index
 
 from .support import BASE_PATH, DYNAMICS_SPEC_ID, HEADERS, MockServer, dynamics_basic_body
+from .test_flows import DATALAKE, flow_body
 from .test_proxy import Proxied
 from .test_source_connections import source_body
 
@@ -187,3 +188,50 @@ def test_objects_made_before_the_proxy_are_adopted_and_compared(upstream: MockSe
     assert report["agreed"] == report["exchanges"] == 6, proxy.disagreements()
     delete = next(op for op in report["operations"] if op["operationId"] == "deleteConnection")
     assert (delete["exchanges"], delete["compared"]) == (1, 0)  # the shadow never saw it
+
+
+def test_a_pipeline_through_the_proxy_agrees(upstream: MockServer) -> None:
+    proxy = Proxied(upstream, shadow=True)
+    try:
+        base = proxy.base
+
+        def post(path: str, body: Any) -> str:
+            answer = requests.post(base + path, json=body, headers=HEADERS)
+            assert answer.status_code == 201, answer.text
+            return str(answer.json()["id"])
+
+        connection = post("/connections", dynamics_basic_body())
+        source = post("/sourceConnections", source_body(connection))
+        target = post("/targetConnections", {
+            "name": "lake", "params": {"dataSetId": "6889f4f89b982b2b90bc1207"},
+            "data": {"schema": {"id": "https://ns.adobe.com/acme/schemas/x", "version": "1"}},
+            "connectionSpec": {"id": DATALAKE, "version": "1.0"}})  # fmt: skip
+        flow = post("/flows", flow_body(source, target))
+        read = requests.get(f"{base}/flows/{flow}", headers=HEADERS).json()
+        etag = {"If-Match": read["items"][0]["etag"]}
+        action = requests.post(
+            f"{base}/flows/{flow}/action?op=disable", headers={**HEADERS, **etag}
+        )
+        assert action.status_code == 200, action.text
+        assert requests.get(f"{base}/flows/{flow}", headers=HEADERS).ok
+        assert requests.get(f"{base}/runs?property=flowId=={flow}", headers=HEADERS).ok
+        assert requests.delete(f"{base}/flows/{flow}", headers=HEADERS).status_code == 204
+        bad = flow_body(source, target, scheduleParams={"frequency": 5})
+        assert requests.post(base + "/flows", json=bad, headers=HEADERS).status_code == 400
+    finally:
+        proxy.stop()
+    report = proxy.report
+    assert report["exchanges"] == 10
+    assert report["agreed"] == 10, proxy.disagreements()
+    assert all(op["compared"] == op["exchanges"] for op in report["operations"])
+
+
+def test_flow_requests_are_checked_against_the_flow_specs(checker: Checker) -> None:
+    good = flow_body("s", "t")
+    assert _check(checker, "POST", "/flows", 201, CREATED, request=good) == []
+    bad = flow_body("s", "t", scheduleParams={"frequency": 5, "startTime": "1"})
+    found = _check(checker, "POST", "/flows", 201, CREATED, request=bad)
+    assert ("flow-spec", "scheduleParams/frequency breaks 'enum'") in found
+    unknown = flow_body("s", "t", flowSpec={"id": "nope", "version": "1.0"})
+    found = _check(checker, "POST", "/flows", 201, CREATED, request=unknown)
+    assert found == [("flow-spec", "the flow names a flow spec the mock does not have")]

@@ -8,6 +8,8 @@ The checks, in order:
   ``status``: the answer's status is one the document lists for the operation;
 * ``auth-params``: a ``POST /connections`` body's ``auth.params`` fit the catalog's JSON
   Schema of the auth spec it names (``unknown-spec`` when the catalog has no such spec);
+  ``flow-spec``: a ``POST /flows`` names a flow spec the mock has, and its ``scheduleParams``
+  and ``options`` fit that spec's schemas;
 * ``error-code``: an error body's code agrees with the status (``FLOW-1439-404`` is a 404,
   a gateway ``403010`` a 403) and is in the mock's error catalogue;
 * ``envelope``: reads and listings answer ``{"items": [...]}``;
@@ -133,6 +135,8 @@ class Checker:
             yield from _schema_findings("request-schema", validator, request.body)
         if op.operation_id == "createConnection" and isinstance(request.body, dict):
             yield from self._auth_params(request.body)
+        if op.operation_id == "createFlow" and isinstance(request.body, dict):
+            yield from self._flow_request(request.body)
 
     def _auth_params(self, body: Mapping[str, Any]) -> Iterator[Finding]:
         spec_ref, auth = body.get("connectionSpec"), body.get("auth")
@@ -146,6 +150,27 @@ class Checker:
         params = auth.get("params", {})
         for finding in _schema_findings("auth-params", validator, params):
             yield Finding(finding.kind, f"{spec.name}: {finding.message}")
+
+    def _flow_request(self, body: Mapping[str, Any]) -> Iterator[Finding]:
+        ref = body.get("flowSpec")
+        spec_id = ref.get("id") if isinstance(ref, dict) else None
+        spec = self.flow_specs.spec(spec_id) if isinstance(spec_id, str) else None
+        if spec is None:
+            yield Finding("flow-spec", "the flow names a flow spec the mock does not have")
+            return
+        for member, validate in (
+            ("scheduleParams", spec.validate_schedule),
+            ("options", spec.validate_options),
+        ):
+            if member not in body:
+                continue
+            try:
+                issues = validate(body[member])
+            except LookupError:
+                yield Finding("flow-spec", f"{spec.id} has no schema for {member}")
+                continue
+            for issue in issues[:_MAX_SCHEMA_FINDINGS]:
+                yield Finding("flow-spec", f"{member}{issue.path} breaks '{issue.keyword}'")
 
     def _answer(
         self, op: Operation, query: Mapping[str, list[str]], status: int, answer: Message

@@ -178,8 +178,11 @@ class Shadow:
             record = store.get(kind, tenant, ours)
             if record is None:
                 return
+            changes: dict[str, Any] = {"id": theirs, "etag": etag or record.etag}
+            if isinstance(getattr(record, "fields", None), dict):  # links such as a flow's runs
+                changes["fields"] = _renamed(record.fields, ours, theirs)
             store.delete(kind, tenant, ours)
-            store.load(kind, [dataclasses.replace(record, id=theirs, etag=etag or record.etag)])
+            store.load(kind, [dataclasses.replace(record, **changes)])
         elif object_id is not None and etag and exchange.method != "DELETE":
             record = store.get(kind, tenant, object_id)
             if record is not None and record.etag != etag:
@@ -190,6 +193,17 @@ class Shadow:
                     record.etag,
                     lambda r: dataclasses.replace(r, etag=etag),
                 )
+
+
+def _renamed(value: Any, old: str, new: str) -> Any:
+    """A JSON value with ``old`` (an id) replaced by ``new`` in every string."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_renamed(item, old, new) for item in value]
+    if isinstance(value, dict):
+        return {key: _renamed(item, old, new) for key, item in value.items()}
+    return value
 
 
 def _json(data: bytes, max_depth: int) -> Any:
