@@ -7,6 +7,11 @@ enforces the request budget and rate; after, it counts the exchange under its op
 (``METHOD /path/template``). :class:`ReportPlugin` ties failed tests to their last exchanges and
 writes ``contract-<target>.json`` and ``.md`` into ``$FLOWSERVICE_REPORT_DIR`` (default
 ``<rootdir>/reports``) at the end of every run, merging xdist workers.
+
+When the run goes through ``mock-flowservice proxy`` (``$FLOWSERVICE_PROXY_URL`` names it, and
+``FLOWSERVICE_BASE_URL`` points at it), the proxy's drift report is read from
+``GET <proxy>/__proxy__/report`` at the end: its summary goes into the run report (``drift``),
+the whole of it into ``contract-<target>-drift.json``.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ SUITE_DIR = Path(__file__).resolve().parent
 REPORT_DIR_ENV = "FLOWSERVICE_REPORT_DIR"
 BUDGET_ENV = "FLOWSERVICE_CONTRACT_MAX_REQUESTS"
 RATE_ENV = "FLOWSERVICE_CONTRACT_RATE"
+PROXY_ENV = "FLOWSERVICE_PROXY_URL"
 #: Defaults per target: (request budget, requests per second); 0 means unlimited.
 LIMITS = {"live": (2500, 5.0), "server": (0, 0.0), "inprocess": (0, 0.0)}
 KEEP_EXCHANGES = 4
@@ -343,9 +349,44 @@ class ReportPlugin:
         data["duration_s"] = round(time.time() - self.started, 2)
         data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         data["exit_status"] = int(session.exitstatus)
+        proxy = os.environ.get(PROXY_ENV)
+        if proxy:
+            drift = fetch_drift(proxy)
+            data["drift"] = drift_summary(proxy, drift)
+            path = self.directory / f"contract-{self.target}-drift.json"
+            path.write_text(json.dumps(drift, indent=2) + "\n", "utf-8")
         text = json.dumps(data, indent=2, sort_keys=False)
         (self.directory / f"contract-{self.target}.json").write_text(text + "\n", "utf-8")
         (self.directory / f"contract-{self.target}.md").write_text(markdown(data), "utf-8")
+
+
+def fetch_drift(proxy: str) -> dict[str, Any]:
+    """The drift report of the proxy at ``proxy`` (its origin), or why it could not be read."""
+    try:
+        answer = requests.get(proxy.rstrip("/") + "/__proxy__/report", timeout=10)
+        answer.raise_for_status()
+        report = answer.json()
+    except (requests.RequestException, ValueError) as exc:
+        return {"error": f"cannot read the proxy's drift report: {type(exc).__name__}"}
+    return report if isinstance(report, dict) else {"error": "the drift report is no object"}
+
+
+def drift_summary(proxy: str, drift: dict[str, Any]) -> dict[str, Any]:
+    """What the run report keeps of the drift report: totals and per-operation counts."""
+    if "error" in drift:
+        return {"proxy": proxy, "error": drift["error"]}
+    operations = [
+        {key: op.get(key) for key in ("operation", "operationId", "exchanges", "agreed")}
+        for op in drift.get("operations", [])
+    ]
+    return {
+        "proxy": proxy,
+        "upstream": drift.get("upstream"),
+        "shadow": drift.get("shadow"),
+        "exchanges": drift.get("exchanges"),
+        "agreed": drift.get("agreed"),
+        "operations": operations,
+    }
 
 
 def merge(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
@@ -389,6 +430,7 @@ def markdown(data: dict[str, Any]) -> str:
     for op in data["operations"]:
         statuses = ", ".join(f"{k}×{v}" for k, v in op["statuses"].items())
         lines.append(f"| `{op['operation']}` | {op['requests']} | {statuses} | {op['failures']} |")
+    lines += _drift_lines(data.get("drift"))
     failures = [(op["operation"], f) for op in data["operations"] for f in op["failure_details"]]
     if failures:
         lines += ["", "## Failures"]
@@ -398,3 +440,22 @@ def markdown(data: dict[str, Any]) -> str:
         for exchange in failure["exchanges"]:
             lines += ["", "```json", json.dumps(exchange, indent=2), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _drift_lines(drift: dict[str, Any] | None) -> list[str]:
+    if drift is None:
+        return []
+    lines = ["", "## Drift (through the validation proxy)", "", f"* proxy: {drift['proxy']}"]
+    if "error" in drift:
+        return [*lines, f"* {drift['error']}"]
+    lines += [
+        f"* upstream: {drift['upstream']}; shadow mock: {'on' if drift['shadow'] else 'off'}",
+        f"* {drift['exchanges']} exchanges, {drift['agreed']} agreed "
+        "(details: the `-drift.json` file next to this report)",
+        "",
+        "| operation | exchanges | agreed |",
+        "| --- | ---: | ---: |",
+    ]
+    for op in drift["operations"]:
+        lines.append(f"| `{op['operation']}` | {op['exchanges']} | {op['agreed']} |")
+    return lines

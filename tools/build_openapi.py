@@ -270,8 +270,6 @@ def connection_schemas() -> Json:
                 "connectionSpec",
                 "state",
                 "auth",
-                "version",
-                "etag",
                 "lastOperation",
             ],
             "additionalProperties": False,
@@ -311,12 +309,15 @@ def connection_schemas() -> Json:
                 },
                 "version": {
                     "type": "string",
-                    "description": "Same value as `etag`.",
+                    "description": "Same value as `etag`; absent while `state` is `initializing`.",
                     "example": EXAMPLE_ETAG,
                 },
                 "etag": {
                     "type": "string",
-                    "description": "Quoted opaque version; changes on every successful update.",
+                    "description": (
+                        "Quoted opaque version; changes on every successful update. Absent "
+                        "while `state` is `initializing`."
+                    ),
                     "example": EXAMPLE_ETAG,
                 },
                 "lastOperation": {

@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Flask
 
-from ..context import of_app
+from ..context import EXTENSION_KEY, of_app
 from . import front
 
 __all__ = ["ListenError", "bind_socket", "serve", "serve_workers"]
@@ -153,7 +153,8 @@ def _root_logger_class() -> type:
 
 def _announce(app: Flask, url: str) -> None:
     print(f"mock-flowservice listening on {url}", flush=True)
-    log.info("serving Flow Service mock at %s%s", url, of_app(app).config.base_path)
+    if EXTENSION_KEY in app.extensions:  # the proxy's app serves no mock of its own
+        log.info("serving Flow Service mock at %s%s", url, of_app(app).config.base_path)
 
 
 def _url_host(host: str) -> str:
