@@ -26,6 +26,7 @@ from .catalog import load_catalog
 from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, current
 from .control import hooks, plane
+from .control import ui as control_ui
 from .control import views as control_views
 from .errors import GatewayError
 from .handlers import register_error_handlers
@@ -70,6 +71,7 @@ def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     if settings.control_api != "off":  # "auto" is resolved by the CLI; here it means "on"
         app.register_blueprint(control_views.bp)
+        app.register_blueprint(control_ui.bp)
     register_error_handlers(app)
     return app
 
