@@ -135,7 +135,7 @@ def _finish_request(response: Response) -> Response:
     if access_log.isEnabledFor(logging.INFO):  # nothing formatted for a log nobody reads
         _log_access(response, now.request_id, status, elapsed_ms)
     if current().config.journal_size > 0 and not _unrecorded(request.path):
-        hooks.record(status, elapsed_ms)
+        hooks.record(status, elapsed_ms, response)
     return response
 
 

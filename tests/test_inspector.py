@@ -267,3 +267,42 @@ def test_times_read_as_utc_or_as_given(value: Any, text: str) -> None:
 def test_pretty_json_keeps_text_and_shows_what_json_cannot() -> None:
     assert pretty({"a": "é"}) == '{\n  "a": "é"\n}'
     assert pretty({"b": {1, 2}}).startswith('{\n  "b": "{')
+
+
+def test_journal_entries_keep_the_answer_masked_and_bounded() -> None:
+    app = create_app({"token_policy": "issued", "ims_clients": {"app": "client-secret"}})
+    client = app.test_client()
+    form = {"grant_type": "client_credentials", "client_id": "app", "scope": "openid"}
+    refused = client.post("/ims/token/v3", data=form | {"client_secret": "x"})
+    assert refused.status_code == 401
+    issued = client.post("/ims/token/v3", data=form | {"client_secret": "client-secret"})
+    assert issued.status_code == 200
+    token = issued.json["access_token"]
+    headers = dict(HEADERS, Authorization=f"Bearer {token}", **{"x-api-key": "app"})
+    created = client.post(BASE_PATH + "/connections", json=dynamics_basic_body(), headers=headers)
+    deleted = client.delete(f"{BASE_PATH}/connections/{created.json['id']}", headers=headers)
+    assert deleted.status_code == 204
+    entries = client.get("/__mock__/journal").json["items"]
+    bad, ims, create, delete = entries
+    assert bad["response"]["error"] == refused.json["error"]
+    assert ims["response"]["access_token"] == "********"
+    assert token not in str(entries)
+    assert create["response"] == created.json
+    assert delete["response"] is None  # no body
+    page = client.get("/__mock__/ui/view/journal").get_data(as_text=True)
+    assert created.json["etag"].strip('"') in page
+
+
+def test_a_long_or_dropped_answer_is_not_kept() -> None:
+    client = create_app({"journal_body_bytes": 64}).test_client()
+    listed = client.get(BASE_PATH + "/connectionSpecs", headers=HEADERS)
+    assert len(listed.data) > 64
+    client.post("/__mock__/faults", json={"drop": True, "count": 1})
+    with pytest.raises(ConnectionResetError):
+        client.get(BASE_PATH + "/connections", headers=HEADERS)
+    client.post("/__mock__/overrides", json={"respond": {"status": 409, "body": {"m": "x"}}})
+    client.get(BASE_PATH + "/flows", headers=HEADERS)
+    long, dropped, overridden = client.get("/__mock__/journal").json["items"]
+    assert (long["status"], long["response"]) == (200, None)
+    assert (dropped["status"], dropped["response"]) == (None, None)
+    assert (overridden["status"], overridden["response"]) == (409, {"m": "x"})

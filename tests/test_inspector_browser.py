@@ -269,6 +269,11 @@ def test_journal_filters_refreshes_and_opens_redacted_entries(scene: Scene) -> N
     assert missing.status_code == 404
     scene.open("#/journal")
     entries = page.locator("ol.journal details.entry")
+
+    def filtered(applied: str) -> None:
+        """Wait until the list on screen is the one of these filters."""
+        expect(page.locator(f"#live-journal[data-filters='{applied}']")).to_have_count(1)
+
     total = entries.count()
     assert total >= 6  # the pipeline's creates and look-ups, and the 404
     # Newest first: the 404 came last.
@@ -281,19 +286,22 @@ def test_journal_filters_refreshes_and_opens_redacted_entries(scene: Scene) -> N
     page.get_by_label("Method").select_option("POST")
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"#/journal\?method=POST$"))
-    expect(entries.locator(".method")).not_to_have_count(0)
-    methods = entries.locator(".method").all_inner_texts()
-    assert set(methods) == {"POST"}
+    filtered("method=POST")
+    # The pipeline's four creates: base, source and target connections, flow.
+    expect(entries.locator(".method")).to_have_text(["POST"] * 4)
     create = entries.filter(has_text=BASE_PATH + "/connections").last
     create.locator(":scope > summary").click()
     expect(create.locator(".entry-body")).to_contain_text('"password": "********"')
-    expect(create.locator(".entry-body")).to_contain_text("Answer")
+    answer = create.locator(".entry-body dd pre").last  # the answer's body: the new id
+    expect(answer).to_contain_text(f'"id": "{scene.dataflow.base_connection_id}"')
     scene.screenshot("journal")
 
     page.get_by_role("button", name="Clear").click()
     expect(page).to_have_url(re.compile(r"#/journal$"))
+    filtered("")
     page.get_by_label("Status").fill("4xx")
     page.get_by_role("button", name="Filter").click()
+    filtered("status=4xx")
     expect(entries).to_have_count(1)
     request_id = missing.headers["x-request-id"]
     expect(entries.first).to_contain_text("404")
@@ -301,12 +309,14 @@ def test_journal_filters_refreshes_and_opens_redacted_entries(scene: Scene) -> N
     page.get_by_label("Status").fill("")
     page.get_by_label("Path glob").fill("*/flows*")
     page.get_by_role("button", name="Filter").click()
+    filtered("path=%2A%2Fflows%2A")
     expect(entries.locator(".path")).not_to_have_count(0)
     assert all("/flows" in p for p in entries.locator(".path").all_inner_texts())
 
     page.get_by_label("Path glob").fill("")
     page.get_by_label("Request id").fill(request_id)
     page.get_by_role("button", name="Filter").click()
+    filtered(f"requestId={request_id}")
     expect(entries).to_have_count(1)
     entries.first.locator(":scope > summary").click()
     expect(entries.first).to_contain_text(request_id)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
@@ -109,7 +110,13 @@ def journal_view() -> Response:
     args = {key: value for key, value in request.args.items() if key != "limit"}
     query = JournalQuery.from_args(args | {"limit": str(JOURNAL_LIMIT)})
     entries = current_control().journal.entries(query)[::-1]
-    return _fragment("inspector/journal.html", entries=entries, filters=args, limit=JOURNAL_LIMIT)
+    return _fragment(
+        "inspector/journal.html",
+        entries=entries,
+        filters=args,
+        applied=urlencode(sorted(args.items())),
+        limit=JOURNAL_LIMIT,
+    )
 
 
 @bp.get("/view/actions")

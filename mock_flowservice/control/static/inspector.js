@@ -12,6 +12,7 @@
   const autoRefresh = document.getElementById("auto-refresh");
   let shown = { route: null, html: null };
   let busy = false;
+  let pending = null; // a navigation asked for while a poll was under way
   let lastRoute = "tenants";
 
   function authHeaders(extra) {
@@ -74,7 +75,10 @@
   }
 
   async function load(navigated, moveFocus) {
-    if (busy) return;
+    if (busy) {
+      if (navigated) pending = { moveFocus: moveFocus };
+      return;
+    }
     busy = true;
     const current = route();
     try {
@@ -104,6 +108,11 @@
       say("The mock cannot be reached: " + error, true);
     } finally {
       busy = false;
+    }
+    if (pending) {
+      const next = pending;
+      pending = null;
+      await load(true, next.moveFocus);
     }
   }
 
