@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mock_flowservice import create_app
+from mock_flowservice.control.overview import pipeline
 from mock_flowservice.control.ui import iso_time, pretty
 
 from .support import BASE_PATH, HEADERS, dynamics_basic_body
@@ -306,3 +307,27 @@ def test_a_long_or_dropped_answer_is_not_kept() -> None:
     assert (long["status"], long["response"]) == (200, None)
     assert (dropped["status"], dropped["response"]) == (None, None)
     assert (overridden["status"], overridden["response"]) == (409, {"m": "x"})
+
+
+def test_a_pipeline_names_what_it_cannot_find() -> None:
+    flow = {"id": "f", "sourceConnectionIds": ["s1", "s2"], "targetConnectionIds": ["t"]}
+    source = {"id": "s2", "baseConnectionId": "gone"}
+    tenant = {
+        "imsOrgId": "o",
+        "sandboxName": "prod",
+        "connections": [],
+        "sourceConnections": [source],
+        "targetConnections": [],
+        "flows": [flow],
+        "runs": [{"id": "r1", "flowId": "f"}, {"id": "r2", "flowId": "other"}],
+    }
+    document = {"tenants": [dict(tenant, flows=[]), tenant]}
+    assert pipeline(document, "nope") is None
+    found = pipeline(document, "f")
+    assert found is not None
+    assert found["sources"] == [
+        {"id": "s1", "source": None, "base": None},
+        {"id": "s2", "source": source, "base": None},
+    ]
+    assert found["targets"] == [{"id": "t", "target": None}]
+    assert [run["id"] for run in found["runs"]] == ["r1"]
