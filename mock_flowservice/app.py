@@ -26,6 +26,7 @@ from .catalog import load_catalog
 from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, current
 from .control import hooks, plane
+from .control import ui as control_ui
 from .control import views as control_views
 from .errors import GatewayError
 from .handlers import register_error_handlers
@@ -70,6 +71,7 @@ def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     if settings.control_api != "off":  # "auto" is resolved by the CLI; here it means "on"
         app.register_blueprint(control_views.bp)
+        app.register_blueprint(control_ui.bp)
     register_error_handlers(app)
     return app
 
@@ -133,7 +135,7 @@ def _finish_request(response: Response) -> Response:
     if access_log.isEnabledFor(logging.INFO):  # nothing formatted for a log nobody reads
         _log_access(response, now.request_id, status, elapsed_ms)
     if current().config.journal_size > 0 and not _unrecorded(request.path):
-        hooks.record(status, elapsed_ms)
+        hooks.record(status, elapsed_ms, response)
     return response
 
 

@@ -111,7 +111,8 @@ class MockConfig:
     journal_size: int = field(default=1000, metadata=_at_least(0))
     #: And how many bytes of entries at most (measured as their JSON text; oldest dropped).
     journal_max_bytes: int = field(default=16 * 1024 * 1024, metadata=_at_least(1))
-    #: A request body longer than this is journaled as its size and sha256 digest only.
+    #: A request body longer than this is journaled as its size and sha256 digest only, and an
+    #: answer longer than this without its body (``response: null``).
     journal_body_bytes: int = field(default=64 * 1024, metadata=_at_least(0))
     #: SQLite file of the state (connections, issued tokens); None keeps it in memory.
     state_path: str | None = None

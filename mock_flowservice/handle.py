@@ -72,7 +72,8 @@ class Call:
     #: The answer's bytes as the mock sent them (Flow Service routes only: the mock masks
     #: secrets in every answer); decoded on first use of :attr:`response`.
     answer: bytes = field(default=b"", repr=False)
-    #: Response body decoded eagerly (IMS answers, whose tokens are masked here).
+    #: Response body decoded eagerly (IMS answers, whose tokens are masked here; a server's
+    #: journal entry's ``response``).
     decoded: Any = field(default=None, repr=False)
     catalog: Catalog | None = field(default=None, repr=False, compare=False)
     mask: str = field(default="********", repr=False)
@@ -80,7 +81,8 @@ class Call:
     @cached_property
     def response(self) -> Any:
         """Response body when JSON (secret-sounding members such as ``access_token`` masked);
-        None for calls recorded by a server, whose journal keeps no answers."""
+        for calls recorded by a server, the journal's ``response`` (None for an answer over
+        ``journal_body_bytes``)."""
         if self.catalog is None or not self.answer:
             return self.decoded
         return redact_body(decode_json(self.answer), self.catalog, self.mask)
@@ -91,7 +93,15 @@ def call_from_entry(origin: str, entry: Entry) -> Call:
     query = urlencode(entry.get("query") or {}, doseq=True)
     url = origin + entry["path"] + (f"?{query}" if query else "")
     headers = HTTPHeaderDict(entry["headers"])  # names looked up in any case
-    return Call(entry["method"], url, entry["path"], entry["status"], headers, entry["body"])
+    return Call(
+        entry["method"],
+        url,
+        entry["path"],
+        entry["status"],
+        headers,
+        entry["body"],
+        decoded=entry.get("response"),
+    )
 
 
 class MockHandle:

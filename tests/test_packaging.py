@@ -123,3 +123,19 @@ def _name(requirement: str) -> str:
     for stop in "<>=!~;[ ":
         requirement = requirement.split(stop, 1)[0]
     return requirement.strip().lower()
+
+
+def test_wheel_carries_the_inspectors_templates_and_static_files(wheel: Path) -> None:
+    """The inspector works from an installed wheel: its Jinja templates, script and styles."""
+    control = ROOT / "mock_flowservice" / "control"
+    shipped = sorted(
+        path.relative_to(ROOT).as_posix()
+        for folder in ("templates", "static")
+        for path in (control / folder).rglob("*")
+        if path.is_file()
+    )
+    assert "mock_flowservice/control/templates/inspector/shell.html" in shipped
+    assert "mock_flowservice/control/static/inspector.js" in shipped
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert [name for name in shipped if name not in names] == []

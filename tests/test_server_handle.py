@@ -37,7 +37,8 @@ def test_the_journal_assertions_of_intercept_over_a_socket() -> None:
         assert (call.url, call.status) == (url, 201)
         assert call.headers["Authorization"] == "Bearer ***"
         assert call.body["auth"]["params"]["password"] == "********"
-        assert call.response is None  # a server's journal keeps no answers
+        assert call.response["id"] == created.json()["id"]  # the journal keeps the answer
+        assert call.response["etag"] == created.json()["etag"]
         (listed,) = server.calls("get")
         assert listed.url == url + "?limit=2"
         with pytest.raises(AssertionError, match=r"expected PATCH .*\n  POST /data/.* -> 201"):

@@ -15,19 +15,22 @@ So every control route (not ``health``/``ready``, which reveal nothing) refuses,
   without a preflight are form and text types).
 
 The rules are pure functions of header values; :func:`check` applies them to the request.
+:func:`authorise` then wants ``Authorization: Bearer <control_token>`` when one is set (else
+gateway ``401013``).
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 
 from flask import request
 
 from ..config import MockConfig
 from ..context import current
-from ..errors import invalid_request
+from ..errors import GatewayError, invalid_request
 
-__all__ = ["LOOPBACK_HOSTS", "check", "host_allowed", "host_name", "origin_allowed"]
+__all__ = ["LOOPBACK_HOSTS", "authorise", "check", "host_allowed", "host_name", "origin_allowed"]
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -99,3 +102,13 @@ def check() -> None:
 
 def _has_body() -> bool:
     return bool(request.content_length) or "Transfer-Encoding" in request.headers
+
+
+def authorise() -> None:
+    """Want the control token, when one is configured (``before_request``, after :func:`check`)."""
+    token = current().config.control_token
+    if token is None:
+        return
+    scheme, _, sent = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), token.encode()):
+        raise GatewayError("401013")

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, request
@@ -82,7 +83,7 @@ def _answer(respond: Mapping[str, Any]) -> Response:
     return response
 
 
-def record(status: int | None, elapsed_ms: float) -> None:
+def record(status: int | None, elapsed_ms: float, response: Response | None = None) -> None:
     """Add the answered request to the journal (never breaking the answer).
 
     The request is captured now with its credential headers and secret-sounding query
@@ -92,6 +93,10 @@ def record(status: int | None, elapsed_ms: float) -> None:
     try:
         ctx, now = current(), state()
         exchange = _exchange(ctx, now, status, elapsed_ms)
+        if response is not None and status is not None:
+            exchange = replace(
+                exchange, answer=_answer_bytes(response, ctx.config.journal_body_bytes)
+            )
         redactor = Redactor.for_tenant(ctx, now.tenant)
         journal = current_control().journal
         if exchange.method == "PATCH":
@@ -110,6 +115,16 @@ def _entry(exchange: Exchange, redactor: Redactor) -> Entry | None:
     except Exception as exc:  # a journal read answers the entries it can make
         _no_entry(exchange.request_id, exc)
         return None
+
+
+def _answer_bytes(response: Response, limit: int) -> bytes | None:
+    """The answer's bytes when it is JSON held in memory and at most ``limit`` long."""
+    if response.mimetype != "application/json" or response.is_streamed:
+        return None
+    if response.direct_passthrough or (response.content_length or 0) > limit:
+        return None
+    data = response.get_data()
+    return data if len(data) <= limit else None
 
 
 def _no_entry(request_id: str, exc: Exception) -> None:

@@ -142,12 +142,14 @@ class Journal:
 
 @dataclass(frozen=True)
 class JournalQuery:
-    """Filters of ``GET /__mock__/journal``: method, path (a glob, :mod:`.globs`), status, limit."""
+    """Filters of ``GET /__mock__/journal``: method, path (a glob, :mod:`.globs`), status,
+    request id (exact), limit."""
 
     method: str | None = None
     path: Callable[[str], bool] | None = None
     status: str | None = None
     limit: int | None = None
+    request_id: str | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> JournalQuery:
@@ -162,12 +164,15 @@ class JournalQuery:
             path=compile_path_pattern(path) if path else None,
             status=status.lower() if status else None,
             limit=int(limit) if limit is not None else None,
+            request_id=(args.get("requestId") or "").strip() or None,
         )
 
     def accepts(self, entry: Entry) -> bool:
         if self.method not in (None, "*", entry["method"]):
             return False
         if self.path is not None and not self.path(entry["path"]):
+            return False
+        if self.request_id is not None and entry["requestId"] != self.request_id:
             return False
         return self.status is None or _status_matches(self.status, entry["status"])
 

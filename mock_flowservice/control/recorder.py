@@ -10,7 +10,9 @@ reads the same whichever way the request came, and its secrets are masked by the
   the ``auth_spec_of(connection_id)`` lookup the caller passes (None: everything masked);
 * every other JSON body, form body and query string is masked by member name;
 * a body that is neither JSON nor a form is kept as its size only;
-* a body longer than ``journal_body_bytes`` is kept as its size and sha256 digest only.
+* a body longer than ``journal_body_bytes`` is kept as its size and sha256 digest only;
+* the answer's JSON body (``response``) is kept up to ``journal_body_bytes``, masked by member
+  name like any body (the API masked its secrets already; IMS tokens are masked here).
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ class Exchange:
     finished_at: float | None = None
     #: A body too long to keep, already digested (:func:`bounded`): its size and sha256.
     digest: tuple[int, str] | None = None
+    #: The answer's JSON bytes when kept (at most ``journal_body_bytes``); None otherwise.
+    answer: bytes | None = None
 
 
 def bounded(exchange: Exchange, max_body_bytes: int) -> Exchange:
@@ -123,6 +127,7 @@ def estimate(exchange: Exchange) -> int:
         + (len(exchange.body) if exchange.body is not None else 0)
         + (80 if exchange.digest is not None else 0)
         + len(exchange.fault or "")
+        + (len(exchange.answer) if exchange.answer is not None else 0)
     )
 
 
@@ -151,7 +156,20 @@ def journal_entry(exchange: Exchange, redactor: Redactor) -> Entry:
             entry["bodySha256"] = hashlib.sha256(exchange.body).hexdigest()
     if exchange.fault:
         entry["fault"] = exchange.fault
+    entry["response"] = recorded_answer(exchange, redactor)
     return entry
+
+
+def recorded_answer(exchange: Exchange, redactor: Redactor) -> Any:
+    """The answer's JSON body as a journal keeps it (secret-sounding members masked), or None
+    when it was not kept or is not JSON."""
+    if not exchange.answer:
+        return None
+    try:
+        body = parse_json(exchange.answer, redactor.max_depth)
+    except MockError:
+        return None
+    return redact_body(body, redactor.catalog, redactor.mask)
 
 
 def recorded_body(exchange: Exchange, redactor: Redactor) -> Any:

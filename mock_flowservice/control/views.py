@@ -8,35 +8,26 @@ in :mod:`mock_flowservice.views.health` and are always on. See docs/control-api.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Blueprint, Response, request
 
 from ..clock import advance, clock_state, set_clock
 from ..context import current
-from ..errors import GatewayError, invalid_request, not_found
+from ..errors import invalid_request, not_found
 from ..operations.runs import set_outcomes, sync_all
 from ..web import json_body, json_response
 from . import guard, seeding
 from .faults import FaultRule
 from .journal import JournalQuery
+from .overview import overview
 from .plane import current_control
 
 __all__ = ["bp"]
 
 bp = Blueprint("control", __name__, url_prefix="/__mock__")
 bp.before_request(guard.check)  # before the token: no web page gets as far as guessing it
-
-
-@bp.before_request
-def _authorise() -> None:
-    token = current().config.control_token
-    if token is None:
-        return
-    scheme, _, sent = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), token.encode()):
-        raise GatewayError("401013")
+bp.before_request(guard.authorise)
 
 
 @bp.post("/reset")
@@ -56,6 +47,13 @@ def seed() -> Response:
 @bp.get("/state")
 def export_state() -> Response:
     return json_response(seeding.export_state(current().store, current().config))
+
+
+@bp.get("/inspect")
+def inspect_state() -> Response:
+    """Every tenant's objects as the API serves them, runs and the clock (the inspector's data)."""
+    ctx = current()
+    return json_response(overview(ctx.store, ctx.config, ctx.catalog, ctx.flow_specs))
 
 
 @bp.get("/journal")

@@ -1,9 +1,9 @@
 """Health, readiness and the index ``GET /``: outside the Flow Service prefix, no gateway checks.
 
 ``GET /`` tells a visitor where things are: the API's base path, the OpenAPI document, health
-and readiness, the IMS token endpoint and the control API (when it is on). JSON, or a small
-HTML page when the ``Accept`` header prefers ``text/html`` (a browser). Paths only: nothing of
-the request (its ``Host``) is echoed.
+and readiness, the IMS token endpoint, the control API and its inspector page (when it is on).
+JSON, or a small HTML page when the ``Accept`` header prefers ``text/html`` (a browser). Paths
+only: nothing of the request (its ``Host``) is echoed.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def index_document() -> dict[str, Any]:
         "ready": "/__mock__/ready",
         "imsToken": "/ims/token/v3",
         "controlApi": "/__mock__" if control else None,
+        "inspector": "/__mock__/ui" if control else None,
     }
 
 
@@ -63,6 +64,7 @@ _LABELS = (
     ("ready", "Readiness"),
     ("imsToken", "IMS token endpoint (POST)"),
     ("controlApi", "Control API (reset, seed, journal, faults, clock)"),
+    ("inspector", "Inspector: the mock's objects, runs and request journal in the browser"),
 )
 
 
