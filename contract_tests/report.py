@@ -399,9 +399,8 @@ def merge(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
     total["cleanup"]["leaked"] += part["cleanup"]["leaked"]
     by_name = {op["operation"]: op for op in total["operations"]}
     for op in part["operations"]:
-        mine = by_name.setdefault(op["operation"], {**op, "requests": 0, "statuses": {}})
-        if mine is op:
-            continue
+        empty = {"requests": 0, "statuses": {}, "failure_details": [], "failures": 0}
+        mine = by_name.setdefault(op["operation"], {**op, **empty})
         mine["requests"] += op["requests"]
         mine["statuses"] = dict(Counter(mine["statuses"]) + Counter(op["statuses"]))
         mine["failure_details"] = mine.get("failure_details", []) + op["failure_details"]
