@@ -175,6 +175,17 @@ LIMIT_CASES: dict[str, tuple[bytes, str | None]] = {
         _head("GET", BASE + "/connections", *_auth(), *[f"X-{n}: {'d' * 8000}" for n in range(40)]),
         "431000",
     ),
+    "unknown-transfer-coding": (
+        _head(
+            "POST",
+            BASE + "/connections",
+            *_auth(),
+            "Content-Type: application/json",
+            "Transfer-Encoding: gzip",
+        )
+        + b"{}",
+        "501000",
+    ),
     "malformed-chunk-size": (
         _head(
             "POST",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from waitress.channel import HTTPChannel
@@ -35,7 +36,7 @@ class JsonErrorTask(ErrorTask):  # type: ignore[misc]
     def execute(self) -> None:
         error = GatewayError(_gateway_code(self.request.error.code))
         body = json.dumps(error.body(""), separators=(",", ":")).encode()
-        self.status = f"{error.status} {self.request.error.reason}"
+        self.status = f"{error.status} {HTTPStatus(error.status).phrase}"
         self.response_headers.append(("Content-Type", "application/json"))
         self.set_close_on_finish()
         self.content_length = len(body)
