@@ -82,6 +82,8 @@ def run_live_suite(url: str, report_dir: Path, *selection: str) -> subprocess.Co
         "no:cacheprovider",
         "-q",
         "-rfEs",
+        "-n",
+        "0",  # one process, as docs/contract-kit.md runs the live target
         *_plugin_args(),
     ]
     return subprocess.run(
@@ -166,7 +168,7 @@ def test_the_suite_passes_against_the_server_target(tmp_path: Path) -> None:
     for name in ("FLOWSERVICE_BASE_URL", "FLOWSERVICE_IMS_URL", "FLOWSERVICE_CLIENT_SECRET"):
         env.pop(name)
     command = [sys.executable, "-m", "pytest", "contract_tests", "--flowservice-target=server"]
-    command += ["-p", "no:cacheprovider", "-q", "-rfEs", *_plugin_args()]
+    command += ["-p", "no:cacheprovider", "-q", "-rfEs", "-n", "0", *_plugin_args()]
     result = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )

@@ -50,7 +50,7 @@ def test_the_live_run_goes_through_the_proxy_and_attaches_its_drift(tmp_path: Pa
         env = {**_env(proxy, report_dir), "FLOWSERVICE_PROXY_URL": proxy}
         command = [sys.executable, "-m", "pytest", "contract_tests",
                    "--flowservice-target=live", "-p",
-                   "no:cacheprovider", "-q", "-rfEs", *plugin_args()]  # fmt: skip
+                   "no:cacheprovider", "-q", "-rfEs", "-n", "0", *plugin_args()]  # fmt: skip
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                                 timeout=TIMEOUT, check=False)  # fmt: skip
     output = result.stdout + result.stderr
