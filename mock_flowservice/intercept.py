@@ -5,9 +5,10 @@
 ...     mock.assert_called("POST", r"/connections$", times=1)
 
 Built on ``responses``: while active, every ``requests`` call to a base URL (the real gateway
-by default; several may be given) or to the IMS token URL goes through the app's test client,
-with method, path, query, headers and body carried over. Any other URL is refused with
-``requests.ConnectionError`` unless ``passthrough=True`` or :meth:`Intercept.add_passthru`.
+by default; several may be given) or to the IMS token URL is handed to the app's WSGI callable
+in this process (:mod:`.wsgi_call`), with method, path, query, headers and body carried
+over. Any other URL is refused with ``requests.ConnectionError`` unless ``passthrough=True``
+or :meth:`Intercept.add_passthru`.
 ``httpx`` clients (sync and async) are served the same way through httpx's own transports
 (:mod:`.httpx_transport`; httpx stays optional), with the same journal.
 
@@ -39,7 +40,7 @@ from flask import Flask
 from requests import PreparedRequest
 from urllib3 import HTTPHeaderDict
 
-from . import httpx_transport
+from . import httpx_transport, wsgi_call
 from .app import create_app
 from .config import MockConfig
 from .control.recorder import Exchange, Redactor, recorded_body
@@ -57,7 +58,6 @@ DEFAULT_BASE_URL = "https://platform.adobe.io/data/foundation/flowservice"
 DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
 IMS_PATH = "/ims/token/v3"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-_HOP = frozenset({"host", "content-length", "transfer-encoding"})
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -212,19 +212,14 @@ class Intercept(MockHandle):
         redacted = HTTPHeaderDict(redact_headers(items))  # names looked up in any case
         call = functools.partial(Call, method, url, parts.path, headers=redacted)
         try:
-            response = self.app.test_client(use_cookies=False).open(
-                route.app_prefix + rest,
-                method=method,
-                headers=[(k, v) for k, v in items if k.lower() not in _HOP],
-                data=body,
-                base_url=f"{parts.scheme}://{parts.netloc}",
-            )
+            target = route.app_prefix + rest
+            environ = wsgi_call.environ(method, parts.scheme, parts.netloc, target, items, body)
+            status, answer_headers, data = wsgi_call.call(self.app, environ)
         except ConnectionResetError as exc:  # a fault rule dropped the connection
             self._record(call(status=None, body=recorded))
             raise _Dropped(str(exc)) from None
-        data = response.get_data()
-        self._record(call(status=response.status_code, body=recorded, **self._answer(route, data)))
-        return response.status_code, response.headers.to_wsgi_list(), data
+        self._record(call(status=status, body=recorded, **self._answer(route, data)))
+        return status, answer_headers, data
 
     # -- httpx ---------------------------------------------------------------------------
 

@@ -259,6 +259,30 @@ def test_journal_never_records_an_ims_form(client: FlaskClient) -> None:
     assert "form-secret" not in str(entry)
 
 
+@pytest.mark.parametrize(
+    ("declared", "body_size", "code"),
+    [("7", 7, "FLOW-1304-400"), (" 7 ", 7, "FLOW-1304-400"), ("abc", 0, "FLOW-1405-400"),
+     ("+7", 0, "FLOW-1405-400")],
+)  # fmt: skip
+def test_journal_reads_content_length_as_werkzeug_does(
+    client: FlaskClient, declared: str, body_size: int, code: str
+) -> None:
+    """The journal reads the request from the environ, and agrees with what the view read:
+    a length werkzeug does not take leaves the body unread (1405: no body)."""
+    answer = client.post(
+        LIST,
+        data=b'{"a":1}',
+        headers=HEADERS,
+        environ_overrides={"CONTENT_LENGTH": declared, "CONTENT_TYPE": "Application/JSON; x=1"},
+    )
+    assert answer.json["type"].endswith(code)
+    (entry,) = client.get("/__mock__/journal").json["items"]
+    assert entry["bodySize"] == body_size
+    assert entry["body"] == ({"a": 1} if body_size else None)
+    assert entry["headers"]["Content-Type"] == "Application/JSON; x=1"
+    assert entry["response"] == answer.json
+
+
 def test_journal_filters(client: FlaskClient) -> None:
     created = _create(client)
     client.get(f"{LIST}/{created['id']}", headers=HEADERS)

@@ -12,12 +12,12 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from flask import Response, request
 
 from ..context import MockContext, current
+from ..model import Tenant
 from ..request_state import RequestState, state
 from ..server.dropped import dropping_body
 from ..validation import JsonRefused, decode_json
@@ -25,7 +25,7 @@ from .faults import RequestView
 from .journal import Deferred, Entry
 from .plane import current_control
 from .recorder import Exchange, Redactor, bounded, estimate, journal_entry
-from .redaction import is_secret_name, redact_headers
+from .redaction import header_kind, is_secret_name, masked_header
 
 __all__ = ["CONTROL_PREFIX", "inject_fault", "record"]
 
@@ -92,26 +92,22 @@ def record(status: int | None, elapsed_ms: float, response: Response | None = No
     """
     try:
         ctx, now = current(), state()
-        exchange = _exchange(ctx, now, status, elapsed_ms)
-        if response is not None and status is not None:
-            exchange = replace(
-                exchange, answer=_answer_bytes(response, ctx.config.journal_body_bytes)
-            )
-        redactor = Redactor.for_tenant(ctx, now.tenant)
+        exchange = _exchange(ctx, now, status, elapsed_ms, response)
         journal = current_control().journal
         if exchange.method == "PATCH":
-            journal.record(journal_entry(exchange, redactor))
+            journal.record(journal_entry(exchange, Redactor.for_tenant(ctx, now.tenant)))
             return
-        exchange = bounded(exchange, redactor.max_body_bytes)
+        exchange = bounded(exchange, ctx.config.journal_body_bytes)
     except Exception as exc:  # the journal must never break an answer
         _no_entry(state().request_id, exc)
         return
-    journal.record(Deferred(functools.partial(_entry, exchange, redactor), estimate(exchange)))
+    make = functools.partial(_entry, exchange, ctx, now.tenant)
+    journal.record(Deferred(make, estimate(exchange)))
 
 
-def _entry(exchange: Exchange, redactor: Redactor) -> Entry | None:
+def _entry(exchange: Exchange, ctx: MockContext, tenant: Tenant | None) -> Entry | None:
     try:
-        return journal_entry(exchange, redactor)
+        return journal_entry(exchange, Redactor.for_tenant(ctx, tenant))
     except Exception as exc:  # a journal read answers the entries it can make
         _no_entry(exchange.request_id, exc)
         return None
@@ -119,11 +115,14 @@ def _entry(exchange: Exchange, redactor: Redactor) -> Entry | None:
 
 def _answer_bytes(response: Response, limit: int) -> bytes | None:
     """The answer's bytes when it is JSON held in memory and at most ``limit`` long."""
-    if response.mimetype != "application/json" or response.is_streamed:
+    chunks = response.response
+    if response.direct_passthrough or not isinstance(chunks, list | tuple):
+        return None  # streamed: not read here
+    media_type = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
         return None
-    if response.direct_passthrough or (response.content_length or 0) > limit:
-        return None
-    data = response.get_data()
+    one = len(chunks) == 1 and isinstance(chunks[0], bytes)
+    data: bytes = chunks[0] if one else response.get_data()
     return data if len(data) <= limit else None
 
 
@@ -132,27 +131,46 @@ def _no_entry(request_id: str, exc: Exception) -> None:
 
 
 def _exchange(
-    ctx: MockContext, now: RequestState, status: int | None, elapsed_ms: float
+    ctx: MockContext,
+    now: RequestState,
+    status: int | None,
+    elapsed_ms: float,
+    response: Response | None,
 ) -> Exchange:
-    base = ctx.config.base_path
-    path = request.path
-    environ = request.environ
+    """The request as the environ has it (read once, not through ``request``'s properties)."""
+    config = ctx.config
+    base, path, environ = config.base_path, request.path, request.environ
+    declared = _content_length(environ)
     return Exchange(
-        method=request.method,
+        method=environ["REQUEST_METHOD"].upper(),
         path=path,
         api_path=path[len(base) :] if path.startswith(base + "/") else None,
         query=_masked_query(ctx) if environ.get("QUERY_STRING") else (),
         headers=_masked_headers(environ),
-        body=_raw_body(ctx.config.max_body_bytes),
-        mimetype=request.mimetype,
+        body=_raw_body(environ, declared, config.max_body_bytes),
+        mimetype=environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower(),
         request_id=now.request_id,
         status=status,
         duration_ms=elapsed_ms,
         decoded=now.body,
         fault=now.fault_rule,
-        declared_size=request.content_length or 0,
+        declared_size=declared or 0,
         finished_at=time.time(),
+        answer=(
+            _answer_bytes(response, config.journal_body_bytes)
+            if response is not None and status is not None
+            else None
+        ),
     )
+
+
+def _content_length(environ: dict[str, Any]) -> int | None:
+    """``Content-Length`` as werkzeug's ``request.content_length`` reads it: None when absent,
+    not a plain whole number, or beside a chunked body."""
+    value = environ.get("CONTENT_LENGTH", "").strip()
+    if not value or environ.get("HTTP_TRANSFER_ENCODING", "") == "chunked":
+        return None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _masked_query(ctx: MockContext) -> list[tuple[str, str]]:
@@ -165,35 +183,43 @@ def _masked_query(ctx: MockContext) -> list[tuple[str, str]]:
 
 def _masked_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
     """The request's headers as ``request.headers`` lists them, credentials masked."""
-    return list(redact_headers(_header_items(environ)).items())
-
-
-def _header_items(environ: dict[str, Any]) -> list[tuple[str, str]]:
     items = []
     for key, value in environ.items():
-        name = _header_name(key)
-        if name is not None and (value or not key.startswith("CONTENT_")):
-            items.append((name, value))
+        header = _HEADERS.get(key, _UNSEEN)
+        if header is _UNSEEN:
+            header = _header(key)
+        if header is not None and (value or not key.startswith("CONTENT_")):
+            name, kind = header
+            items.append((name, value if kind == "plain" else masked_header(kind, value)))
     return items
 
 
-@functools.lru_cache(maxsize=1024)
-def _header_name(key: str) -> str | None:
-    """The header name of a WSGI environ key, as werkzeug's ``EnvironHeaders`` writes it."""
-    if key.startswith("HTTP_"):
-        return None if key in _HTTP_CONTENT_KEYS else key[5:].replace("_", "-").title()
-    return key.replace("_", "-").title() if key in _CONTENT_KEYS else None
+def _header(key: str) -> tuple[str, str] | None:
+    """The header name of a WSGI environ key, as werkzeug's ``EnvironHeaders`` writes it, and
+    its kind for masking (:func:`.redaction.header_kind`); None for other keys. Remembered
+    for the first 1,024 keys (the same few come with every request)."""
+    header: tuple[str, str] | None = None
+    if key.startswith("HTTP_") and key not in _HTTP_CONTENT_KEYS:
+        name = key[5:].replace("_", "-").title()
+        header = name, header_kind(name)
+    elif key in _CONTENT_KEYS:
+        name = key.replace("_", "-").title()
+        header = name, header_kind(name)
+    if len(_HEADERS) < 1024:
+        _HEADERS[key] = header
+    return header
 
 
+_HEADERS: dict[str, tuple[str, str] | None] = {}
+_UNSEEN: Any = object()
 _CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
 _HTTP_CONTENT_KEYS = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
 
 
-def _raw_body(limit: int) -> bytes | None:
-    length = request.content_length
+def _raw_body(environ: dict[str, Any], length: int | None, limit: int) -> bytes | None:
     if length is not None and length > limit:
         return None
-    if not length and "HTTP_TRANSFER_ENCODING" not in request.environ:
+    if not length and "HTTP_TRANSFER_ENCODING" not in environ:
         return None  # no body (most GETs): nothing to read or record
     try:
         return request.get_data(cache=True)

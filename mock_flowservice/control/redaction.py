@@ -24,7 +24,9 @@ from ..catalog import AuthSpec, Catalog
 from ..engine.jsonpatch import decode_pointer
 
 __all__ = [
+    "header_kind",
     "is_secret_name",
+    "masked_header",
     "redact_auth",
     "redact_body",
     "redact_headers",
@@ -73,21 +75,21 @@ def redact_query(args: Iterable[tuple[str, str]], catalog: Catalog, mask: str) -
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Request headers by name, credentials replaced."""
-    kept: dict[str, str] = {}
-    for name, value in headers:
-        kind = _header_kind(name)
-        if kind == "authorization":
-            scheme = value.strip().partition(" ")[0]
-            kept[name] = "Bearer ***" if scheme.lower() == "bearer" else "***"
-        elif kind == "secret":
-            kept[name] = "***"
-        else:
-            kept[name] = value
-    return kept
+    return {name: masked_header(header_kind(name), value) for name, value in headers}
+
+
+def masked_header(kind: str, value: str) -> str:
+    """A header's value as a journal keeps it, by its :func:`header_kind`."""
+    if kind == "plain":
+        return value
+    if kind == "authorization":
+        scheme = value.strip().partition(" ")[0]
+        return "Bearer ***" if scheme.lower() == "bearer" else "***"
+    return "***"
 
 
 @lru_cache(maxsize=1024)
-def _header_kind(name: str) -> str:
+def header_kind(name: str) -> str:
     """ "authorization", "secret" or "plain" (cached: the same few names come every time)."""
     if name.lower() == "authorization":
         return "authorization"
