@@ -47,6 +47,7 @@ from .views import (
     source_connections,
     target_connections,
 )
+from .wsgi_call import content_length
 
 __all__ = ["create_app"]
 
@@ -123,7 +124,7 @@ def _start_request() -> None:
 
 def _check_body_size() -> None:
     """413 for a declared length over the limit, whether or not the route reads the body."""
-    if (request.content_length or 0) > current().config.max_body_bytes:
+    if (content_length(request.environ) or 0) > current().config.max_body_bytes:
         raise GatewayError("413000")
 
 

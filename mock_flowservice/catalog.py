@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from importlib import resources
@@ -47,15 +47,78 @@ class AuthSpec:
         """A draft-07 validator of the params; unknown params are refused when asked."""
         return _validator(self, reject_unknown)
 
+    def surely_valid(self, params: Any, *, reject_unknown: bool) -> bool:
+        """True when ``params`` certainly pass :meth:`validator` (no error to describe).
 
-@lru_cache(maxsize=1024)  # bounded: authored specs build new AuthSpecs as they change
-def _validator(auth: AuthSpec, reject_unknown: bool) -> Draft7Validator:
+        A compiled check (fastjsonschema) answers in about a microsecond where the validator
+        takes twenty; it is only trusted to accept. False means "ask the validator", which
+        stays the judge of every refusal and of schemas beyond :data:`FAST_KEYWORDS`.
+        """
+        check = _fast_check(self, reject_unknown)
+        if check is None:
+            return False
+        try:
+            check(params)
+        except Exception:  # JsonSchemaException, or anything odd: the validator decides
+            return False
+        return True
+
+
+#: The keywords whose meaning the compiled check and jsonschema's draft-07 validator share
+#: exactly (every auth spec of the catalog uses only these); a schema with any other keyword
+#: is checked by the validator alone.
+FAST_KEYWORDS = frozenset(
+    {"$schema", "type", "description", "title", "format", "properties", "required"}
+)
+
+
+def _params_schema(auth: AuthSpec, reject_unknown: bool) -> dict[str, Any]:
     schema = dict(auth.schema)
     if reject_unknown:
         schema["additionalProperties"] = False
+    return schema
+
+
+@lru_cache(maxsize=1024)  # bounded: authored specs build new AuthSpecs as they change
+def _validator(auth: AuthSpec, reject_unknown: bool) -> Draft7Validator:
     from jsonschema import Draft7Validator  # imported on first use, not with the package
 
-    return Draft7Validator(schema)
+    return Draft7Validator(_params_schema(auth, reject_unknown))
+
+
+def _plain(schema: Any) -> bool:
+    """The schema uses only :data:`FAST_KEYWORDS`, with the shapes draft-07 gives them."""
+    if not isinstance(schema, dict) or not set(schema) <= FAST_KEYWORDS:
+        return False
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    simple = {"object", "array", "string", "number", "integer", "boolean", "null", None}
+    if not all(isinstance(k, str | None) and k in simple for k in kinds):
+        return False
+    required = schema.get("required", [])
+    if not isinstance(required, list) or not all(isinstance(n, str) for n in required):
+        return False
+    properties = schema.get("properties", {})
+    return isinstance(properties, dict) and all(_plain(sub) for sub in properties.values())
+
+
+@lru_cache(maxsize=1024)
+def _fast_check(auth: AuthSpec, reject_unknown: bool) -> Callable[[Any], Any] | None:
+    if not _plain(auth.schema):
+        return None
+    import fastjsonschema  # imported on first use, not with the package
+
+    schema = _params_schema(auth, reject_unknown)
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # as Draft7Validator reads
+    try:
+        # No formats (jsonschema checks none without a format checker), no defaults written
+        # into the params.
+        check: Callable[[Any], Any] = fastjsonschema.compile(
+            schema, use_default=False, use_formats=False
+        )
+    except Exception:  # a schema it cannot compile: the validator alone
+        return None
+    return check
 
 
 @dataclass(frozen=True, eq=False)

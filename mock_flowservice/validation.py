@@ -69,7 +69,8 @@ def decode_json(data: bytes, *, max_depth: int, max_bytes: int) -> Any:
         raise JsonRefused("nested too deeply") from None
     except ValueError as exc:
         raise JsonRefused(f"not valid JSON ({_position(exc)})") from None
-    if _depth(value) > max_depth:
+    # Each level opens a bracket, so text with at most max_depth of them needs no walk.
+    if data.count(b"{") + data.count(b"[") > max_depth and _depth(value) > max_depth:
         raise JsonRefused(f"nested deeper than {max_depth} levels")
     return value
 
@@ -193,7 +194,10 @@ def validate_params(auth: AuthSpec, params: Any, config: MockConfig) -> None:
     """Validate auth params against the auth spec's JSON Schema; first error wins."""
     if not isinstance(params, dict):
         raise invalid_request("The field auth.params must be a JSON object.")
-    validator = auth.validator(reject_unknown=config.reject_unknown_params)
+    reject_unknown = config.reject_unknown_params
+    if auth.surely_valid(params, reject_unknown=reject_unknown):
+        return
+    validator = auth.validator(reject_unknown=reject_unknown)
     errors = sorted(validator.iter_errors(params), key=_error_order)
     if errors:
         raise _describe(errors[0], auth)

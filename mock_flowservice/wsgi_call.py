@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["call", "environ"]
+__all__ = ["call", "content_length", "environ"]
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -107,3 +107,12 @@ def environ(
 def _has_port(netloc: str) -> bool:
     """``host:port`` (an IPv6 literal's colons are inside brackets)."""
     return ":" in netloc.rpartition("]")[2]
+
+
+def content_length(environ: Mapping[str, Any]) -> int | None:
+    """``Content-Length`` as werkzeug's ``request.content_length`` reads it, without building
+    the request: None when absent, not a plain whole number, or beside a chunked body."""
+    value = environ.get("CONTENT_LENGTH", "").strip()
+    if not value or environ.get("HTTP_TRANSFER_ENCODING", "") == "chunked":
+        return None
+    return int(value) if value.isascii() and value.isdigit() else None

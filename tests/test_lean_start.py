@@ -1,5 +1,6 @@
-"""Start-up stays lean: importing the package loads neither ``responses`` nor ``jsonschema``
-(each is imported when first used), and the answers' JSON encoder keeps Flask's output."""
+"""Start-up stays lean: importing the package loads none of ``responses``, ``jsonschema`` and
+``fastjsonschema`` (each is imported when first used), and the answers' JSON encoder keeps
+Flask's output."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from mock_flowservice import create_app
 from mock_flowservice.json_provider import dumps_bytes
 
 
-def test_import_loads_neither_responses_nor_jsonschema() -> None:
+def test_import_loads_no_validator_and_no_interceptor() -> None:
     code = (
         "import sys, mock_flowservice; "
-        "print(sorted(m for m in ('responses', 'jsonschema') if m in sys.modules))"
+        "lazy = ('responses', 'jsonschema', 'fastjsonschema'); "
+        "print(sorted(m for m in lazy if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

@@ -45,7 +45,17 @@ REQUIRED = (
 )
 #: What ``pip install mock-flowservice`` brings, and nothing else (``responses`` serves
 #: ``intercept()``; pytest comes with the user's own test tools).
-RUNTIME = {"click", "flask", "jsonschema", "orjson", "requests", "responses", "urllib3", "waitress"}
+RUNTIME = {
+    "click",
+    "fastjsonschema",
+    "flask",
+    "jsonschema",
+    "orjson",
+    "requests",
+    "responses",
+    "urllib3",
+    "waitress",
+}
 TEST_ONLY = {"pytest", "hypothesis", "schemathesis", "pyyaml", "pytest-xdist", "hatchling"}
 
 _BUILD = "import sys\nfrom hatchling.build import build_{kind}\nprint(build_{kind}(sys.argv[1]))"

@@ -21,6 +21,7 @@ from ..model import Tenant
 from ..request_state import RequestState, state
 from ..server.dropped import dropping_body
 from ..validation import JsonRefused, decode_json
+from ..wsgi_call import content_length
 from .faults import RequestView
 from .journal import Deferred, Entry
 from .plane import current_control
@@ -140,7 +141,7 @@ def _exchange(
     """The request as the environ has it (read once, not through ``request``'s properties)."""
     config = ctx.config
     base, path, environ = config.base_path, request.path, request.environ
-    declared = _content_length(environ)
+    declared = content_length(environ)
     return Exchange(
         method=environ["REQUEST_METHOD"].upper(),
         path=path,
@@ -162,15 +163,6 @@ def _exchange(
             else None
         ),
     )
-
-
-def _content_length(environ: dict[str, Any]) -> int | None:
-    """``Content-Length`` as werkzeug's ``request.content_length`` reads it: None when absent,
-    not a plain whole number, or beside a chunked body."""
-    value = environ.get("CONTENT_LENGTH", "").strip()
-    if not value or environ.get("HTTP_TRANSFER_ENCODING", "") == "chunked":
-        return None
-    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _masked_query(ctx: MockContext) -> list[tuple[str, str]]:
