@@ -171,7 +171,7 @@ def build_targets() -> tuple[list[Target], str]:
                 "mock-w2",
                 "mock --workers 2",
                 "mock",
-                "gunicorn, 2 workers",
+                "gunicorn, 2 workers × 8 threads (waitress worker)",
                 mock_workers,
                 "/__mock__/health",
                 "floor-g2",
@@ -185,7 +185,7 @@ def build_targets() -> tuple[list[Target], str]:
             "floor-g2",
             "floor (gunicorn)",
             "floor",
-            "gunicorn gthread, 2 workers × 8 threads",
+            "gunicorn, 2 workers × 8 threads (waitress worker)",
             floor_gunicorn,
             "/__health",
         )
