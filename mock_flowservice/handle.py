@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from flask import Flask
-from urllib3 import HTTPHeaderDict
 
 from .catalog import Catalog
 from .context import MockContext, of_app
@@ -41,7 +40,10 @@ from .model import Caller, Connection, Tenant
 from .operations.connections import CONNECTIONS, create_connection
 from .storage import Store
 
-__all__ = ["Call", "MockHandle", "call_from_entry", "decode_json"]
+if TYPE_CHECKING:
+    from urllib3 import HTTPHeaderDict
+
+__all__ = ["Call", "MockHandle", "call_from_entry", "decode_json", "header_dict"]
 
 
 def decode_json(data: bytes) -> Any:
@@ -88,11 +90,24 @@ class Call:
         return redact_body(decode_json(self.answer), self.catalog, self.mask)
 
 
+def header_dict(items: Mapping[str, str] | Iterable[tuple[str, str]]) -> HTTPHeaderDict:
+    """Headers as urllib3 holds them, names looked up in any case (urllib3 is imported on
+    first use: ``import mock_flowservice`` loads neither it nor ``requests``)."""
+    return _header_dict_type()(items)
+
+
+@cache
+def _header_dict_type() -> type[HTTPHeaderDict]:
+    from urllib3 import HTTPHeaderDict
+
+    return HTTPHeaderDict
+
+
 def call_from_entry(origin: str, entry: Entry) -> Call:
     """A :class:`Call` from an entry of an app's journal (already redacted)."""
     query = urlencode(entry.get("query") or {}, doseq=True)
     url = origin + entry["path"] + (f"?{query}" if query else "")
-    headers = HTTPHeaderDict(entry["headers"])  # names looked up in any case
+    headers = header_dict(entry["headers"])  # names looked up in any case
     return Call(
         entry["method"],
         url,

@@ -35,22 +35,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-import requests
 from flask import Flask
-from requests import PreparedRequest
-from urllib3 import HTTPHeaderDict
 
 from . import httpx_transport, wsgi_call
 from .app import create_app
 from .config import MockConfig
 from .control.recorder import Exchange, Redactor, recorded_body
 from .control.redaction import redact_body, redact_headers
-from .handle import Call, MockHandle, decode_json
+from .handle import Call, MockHandle, decode_json, header_dict
 from .model import Tenant
 
 if TYPE_CHECKING:
     import httpx
     import responses
+    from requests import PreparedRequest
+    from urllib3 import HTTPHeaderDict
+
+    Reply = tuple[int, HTTPHeaderDict, bytes]
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_IMS_URL", "Call", "Intercept", "intercept"]
 
@@ -61,7 +62,6 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-Reply = tuple[int, HTTPHeaderDict, bytes]
 Headers = Mapping[str, Any]
 
 
@@ -186,8 +186,10 @@ class Intercept(MockHandle):
                 route, method, url, request.headers.items(), _body_bytes(request.body)
             )
         except _Dropped as exc:
+            import requests  # the caller has it loaded; the package does not load it
+
             return requests.ConnectionError(f"{method} {url}: {exc}", request=request)
-        answer = HTTPHeaderDict(headers)
+        answer = header_dict(headers)
         retry_after = _seconds(answer.get("Retry-After"))
         if retry_after:
             self._retry_waits[request] = retry_after
@@ -206,10 +208,10 @@ class Intercept(MockHandle):
         assert match is not None  # the caller matched the same pattern
         rest = match["rest"].split("#", 1)[0]
         items = list(header_items)
-        headers = HTTPHeaderDict(items)
+        headers = header_dict(items)
         parts = urlsplit(url)
         recorded = self._recorded(route, method, rest, body, headers)
-        redacted = HTTPHeaderDict(redact_headers(items))  # names looked up in any case
+        redacted = header_dict(redact_headers(items))  # names looked up in any case
         call = functools.partial(Call, method, url, parts.path, headers=redacted)
         try:
             target = route.app_prefix + rest

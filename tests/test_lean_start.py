@@ -1,6 +1,6 @@
-"""Start-up stays lean: importing the package loads none of ``responses``, ``jsonschema`` and
-``fastjsonschema`` (each is imported when first used), and the answers' JSON encoder keeps
-Flask's output."""
+"""Start-up stays lean: importing the package loads none of ``responses``, ``requests``,
+``urllib3``, ``jsonschema`` and ``fastjsonschema`` (each is imported when first used), and the
+answers' JSON encoder keeps Flask's output."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from mock_flowservice.json_provider import dumps_bytes
 def test_import_loads_no_validator_and_no_interceptor() -> None:
     code = (
         "import sys, mock_flowservice; "
-        "lazy = ('responses', 'jsonschema', 'fastjsonschema'); "
+        "lazy = ('responses', 'requests', 'urllib3', 'jsonschema', 'fastjsonschema'); "
         "print(sorted(m for m in lazy if m in sys.modules))"
     )
     out = subprocess.run(
