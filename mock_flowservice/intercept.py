@@ -62,7 +62,6 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-Headers = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -208,9 +207,8 @@ class Intercept(MockHandle):
         assert match is not None  # the caller matched the same pattern
         rest = match["rest"].split("#", 1)[0]
         items = list(header_items)
-        headers = header_dict(items)
         parts = urlsplit(url)
-        recorded = self._recorded(route, method, rest, body, headers)
+        recorded = self._recorded(route, method, rest, body, items)
         redacted = header_dict(redact_headers(items))  # names looked up in any case
         call = functools.partial(Call, method, url, parts.path, headers=redacted)
         try:
@@ -265,9 +263,13 @@ class Intercept(MockHandle):
         return {"decoded": redact_body(decode_json(data), catalog, mask)}
 
     def _recorded(
-        self, route: _Route, method: str, rest: str, body: bytes, headers: Headers
+        self, route: _Route, method: str, rest: str, body: bytes, items: list[tuple[str, str]]
     ) -> Any:
-        """The request body as the journal keeps it, by the one recorder's rules."""
+        """The request body as the journal keeps it, by the one recorder's rules (which keep
+        nothing of an empty body: most GETs skip the work)."""
+        if not body:
+            return None
+        headers = header_dict(items)
         ctx = self.context
         org = headers.get("x-gw-ims-org-id", "").strip()
         sandbox = headers.get("x-sandbox-name", "").strip() or ctx.config.default_sandbox
