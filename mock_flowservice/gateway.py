@@ -16,6 +16,7 @@ from .config import MockConfig
 from .errors import ContentTypeError, FlowError, GatewayError
 from .model import Caller, Tenant
 from .storage import Store
+from .wsgi_call import content_length, mimetype
 
 __all__ = ["check_request", "request_id_from_headers"]
 
@@ -71,12 +72,14 @@ def _api_key(environ: Environ, config: MockConfig) -> str:
 
 
 def _check_content_type(environ: Environ) -> None:
-    if request.method not in _BODY_METHODS:
+    """Read from the environ, as ``request.method``, ``content_length`` and ``mimetype`` would
+    give them."""
+    if environ["REQUEST_METHOD"].upper() not in _BODY_METHODS:
         return
-    if not request.content_length and not _has_body(environ):
+    if not content_length(environ) and not _has_body(environ):
         return
-    mimetype = request.mimetype
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
+    media_type = mimetype(environ)
+    if media_type != "application/json" and not media_type.endswith("+json"):
         raise ContentTypeError()
 
 

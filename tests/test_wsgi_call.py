@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from werkzeug.wrappers import Request
 
 from mock_flowservice.server.dropped import DroppedConnection, dropping_body
-from mock_flowservice.wsgi_call import call, environ
+from mock_flowservice.wsgi_call import call, content_length, environ, mimetype
 
 
 def echo_environ(seen: dict[str, Any]) -> Callable[..., Iterator[bytes]]:
@@ -91,3 +95,36 @@ def test_an_exception_while_the_body_is_sent_reaches_the_caller_after_close() ->
     with pytest.raises(DroppedConnection):
         call(app, environ("GET", "http", "localhost", "/", [], b""))
     assert closed == [True]
+
+
+_HEADER_TEXT = st.one_of(
+    st.sampled_from(
+        ["", "application/json", " Application/JSON ; charset=utf-8", "text/plain;", ";x=1",
+         "application/vnd.api+json", "multipart/form-data; boundary=a;b", '"a;b"; c=d']
+    ),
+    st.text(st.characters(min_codepoint=9, max_codepoint=255), max_size=40),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    content_type=st.none() | _HEADER_TEXT,
+    length=st.none() | st.sampled_from(["0", "7", " 7 ", "+7", "-1", "abc", "٣", ""]),
+    chunked=st.sampled_from([None, "chunked", "gzip"]),
+)
+def test_mimetype_and_content_length_read_as_werkzeug_reads_them(
+    content_type: str | None, length: str | None, chunked: str | None
+) -> None:
+    """The gateway and the journal read these from the environ; werkzeug's request would
+    give the same values."""
+    env: dict[str, Any] = {"REQUEST_METHOD": "POST", "wsgi.input": io.BytesIO()}
+    for key, value in (
+        ("CONTENT_TYPE", content_type),
+        ("CONTENT_LENGTH", length),
+        ("HTTP_TRANSFER_ENCODING", chunked),
+    ):
+        if value is not None:
+            env[key] = value
+    seen = Request(env)
+    assert mimetype(env) == seen.mimetype
+    assert content_length(env) == seen.content_length

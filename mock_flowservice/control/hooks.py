@@ -21,7 +21,7 @@ from ..model import Tenant
 from ..request_state import RequestState, state
 from ..server.dropped import dropping_body
 from ..validation import JsonRefused, decode_json
-from ..wsgi_call import content_length
+from ..wsgi_call import content_length, mimetype
 from .faults import RequestView
 from .journal import Deferred, Entry
 from .plane import current_control
@@ -149,7 +149,7 @@ def _exchange(
         query=_masked_query(ctx) if environ.get("QUERY_STRING") else (),
         headers=_masked_headers(environ),
         body=_raw_body(environ, declared, config.max_body_bytes),
-        mimetype=environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower(),
+        mimetype=mimetype(environ),
         request_id=now.request_id,
         status=status,
         duration_ms=elapsed_ms,
