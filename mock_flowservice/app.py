@@ -35,6 +35,7 @@ from .logs import error_code, log_headers
 from .operations import registry
 from .request_state import begin, state
 from .storage import MemoryStore, SqliteStore, Store
+from .url_rules import LazyRule
 from .views import (
     connection_specs,
     connections,
@@ -58,7 +59,8 @@ _ACCESS_FORMAT = "%s %s %s %.1fms request-id=%s%s"
 def create_app(config: MockConfig | Mapping[str, Any] | None = None) -> Flask:
     """A new mock Flow Service app with empty state."""
     settings = MockConfig.from_mapping(config)
-    app = Flask("mock_flowservice")
+    app = Flask("mock_flowservice", static_folder=None)  # no /static route: a 404 like any path
+    app.url_rule_class = LazyRule  # URL builders compile when used: most rules never build one
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json = OrjsonProvider(app)  # insertion order, encoded once in C
     app.url_map.merge_slashes = False  # "//" is a 404 like any unknown path, not a redirect
