@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -196,13 +196,40 @@ def _compile(schema: Any, where: str) -> Draft7Validator:
 
 @dataclass(frozen=True, eq=False)
 class FlowSpec:
-    """One flow spec: its served JSON and compiled validators of its parts."""
+    """One flow spec: its served JSON, and validators of its parts compiled on first use.
+
+    Compiling them when the catalog loads cost every app and every server's start the import
+    of ``jsonschema``; ``tests/test_flow_spec_data.py`` compiles every packaged one, and an
+    authored spec's schemas are checked when it is created.
+    """
 
     raw: Mapping[str, Any] = field(repr=False)
-    transformations: Mapping[str, Draft7Validator] = field(repr=False)
-    schedule: Draft7Validator | None = field(repr=False)
-    options: Draft7Validator | None = field(repr=False)
-    run_params: Draft7Validator | None = field(repr=False)
+
+    @cached_property
+    def transformations(self) -> Mapping[str, Draft7Validator]:
+        where = f"flow spec {self.raw.get('id')}"
+        return {
+            str(t["name"]): _compile(t.get("spec"), f"{where} transformation {t['name']}")
+            for t in self.raw.get("transformationSpecs", [])
+        }
+
+    @cached_property
+    def schedule(self) -> Draft7Validator | None:
+        return self._part("scheduleSpec")
+
+    @cached_property
+    def options(self) -> Draft7Validator | None:
+        return self._part("optionSpec")
+
+    @cached_property
+    def run_params(self) -> Draft7Validator | None:
+        return self._part("runSpec")
+
+    def _part(self, key: str) -> Draft7Validator | None:
+        part = self.raw.get(key)
+        if part is None:
+            return None
+        return _compile(part.get("spec"), f"flow spec {self.raw.get('id')} {key}")
 
     @property
     def id(self) -> str:
@@ -226,7 +253,7 @@ class FlowSpec:
 
     @property
     def transformation_names(self) -> tuple[str, ...]:
-        return tuple(self.transformations)
+        return tuple(str(t["name"]) for t in self.raw.get("transformationSpecs", []))
 
     def as_json(self) -> Json:
         """A deep copy, safe for a response to hand out."""
@@ -252,23 +279,7 @@ class FlowSpec:
 
     @classmethod
     def from_entry(cls, entry: Mapping[str, Any]) -> FlowSpec:
-        raw = _public(entry)
-        where = f"flow spec {raw.get('id')}"
-        transformations = {
-            str(t["name"]): _compile(t.get("spec"), f"{where} transformation {t['name']}")
-            for t in raw.get("transformationSpecs", [])
-        }
-        parts = {
-            key: _compile(raw[key].get("spec"), f"{where} {key}") if key in raw else None
-            for key in ("scheduleSpec", "optionSpec", "runSpec")
-        }
-        return cls(
-            raw=raw,
-            transformations=transformations,
-            schedule=parts["scheduleSpec"],
-            options=parts["optionSpec"],
-            run_params=parts["runSpec"],
-        )
+        return cls(raw=_public(entry))
 
 
 def _require(validator: Draft7Validator | None, spec_id: str, part: str) -> Draft7Validator:
@@ -367,18 +378,15 @@ class FlowSpecCatalog:
 
 
 class TargetSpecCatalog:
-    """Target connection specs by id, in file order, with their ``targetSpec`` validators."""
+    """Target connection specs by id, in file order, with their ``targetSpec`` validators
+    (compiled on first use)."""
 
     def __init__(self, entries: Sequence[Mapping[str, Any]]) -> None:
         self._by_id: dict[str, Json] = {}
         self._validators: dict[str, Draft7Validator] = {}
         for entry in entries:
             raw = _public(entry)
-            spec_id = str(raw["id"])
-            self._by_id[spec_id] = raw
-            target = raw.get("targetSpec")
-            if isinstance(target, Mapping) and "spec" in target:
-                self._validators[spec_id] = _compile(target["spec"], f"target spec {spec_id}")
+            self._by_id[str(raw["id"])] = raw
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -403,11 +411,20 @@ class TargetSpecCatalog:
 
         Raises ``KeyError`` for an unknown spec id or a spec without ``targetSpec.spec``.
         """
+        return _validate(self.validator(spec_id), body, coerce=coerce)
+
+    def validator(self, spec_id: str) -> Draft7Validator:
+        """The compiled ``targetSpec.spec`` (``KeyError`` when there is none)."""
         validator = self._validators.get(spec_id)
         if validator is None:
-            msg = f"no targetSpec for connection spec {spec_id}"
-            raise KeyError(msg)
-        return _validate(validator, body, coerce=coerce)
+            target = self._by_id.get(spec_id, {}).get("targetSpec")
+            if not (isinstance(target, Mapping) and "spec" in target):
+                msg = f"no targetSpec for connection spec {spec_id}"
+                raise KeyError(msg)
+            validator = self._validators[spec_id] = _compile(
+                target["spec"], f"target spec {spec_id}"
+            )
+        return validator
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> TargetSpecCatalog:

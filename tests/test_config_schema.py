@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from mock_flowservice import MockConfig, create_app
-from mock_flowservice.config import ConfigError, settings_schema
+from mock_flowservice.config import ConfigError, _surely_valid, settings_schema
 
 from .serving import serve_command
 
@@ -148,3 +150,78 @@ def test_every_setting_is_in_the_one_table_with_its_default() -> None:
     assert list(rows) == FIELDS
     for name, prop in settings_schema()["properties"].items():
         assert f"| `{json.dumps(prop['default'])}` |" in rows[name], name
+
+
+# --- the compiled check of valid settings -------------------------------------------------------
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6)
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+
+
+def _typed(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values of the setting's own type, near its bounds (mostly valid)."""
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    made: list[st.SearchStrategy[Any]] = []
+    for kind in kinds:
+        if kind == "integer":
+            low = schema.get("minimum", -5)
+            made.append(st.integers(low - 1, low + 3) | st.integers(low, 2**40))
+        elif kind == "number":
+            made.append(st.floats(-1, 1e6) | st.integers(0, 10))
+        elif kind == "boolean":
+            made.append(st.booleans())
+        elif kind == "null":
+            made.append(st.none())
+        elif kind == "string" and "pattern" in schema:
+            made.append(st.from_regex(schema["pattern"], fullmatch=True).map(lambda s: s[:40]))
+        elif kind == "string":
+            made.append(st.text(max_size=8))
+        elif kind == "array":
+            made.append(st.lists(st.sampled_from(["a", "b", "c", "a"]), max_size=3))
+        else:
+            made.append(st.dictionaries(st.text(max_size=3), st.text(max_size=3)))
+    return st.one_of(made)
+
+
+def _likely(name: str) -> st.SearchStrategy[Any]:
+    """Values for one setting: mostly of its type, sometimes its default or any JSON."""
+    schema = settings_schema()["properties"][name]
+    return st.one_of(
+        _typed(schema), _typed(schema), _typed(schema), st.just(schema["default"]), JSON
+    )
+
+
+@st.composite
+def _settings(draw: st.DrawFn) -> dict[str, Any]:
+    names = draw(st.lists(st.sampled_from(FIELDS), unique=True, max_size=5))
+    return {name: draw(_likely(name), label=name) for name in names}
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(values=_settings())
+def test_the_compiled_check_agrees_with_jsonschema(values: dict[str, Any]) -> None:
+    """A shortcut past ``jsonschema`` for valid settings: it accepts exactly what the
+    validator accepts (were it stricter, the validator would still judge; never laxer)."""
+    errors = list(Draft202012Validator(settings_schema()).iter_errors(values))
+    assert _surely_valid(values) == (not errors), [e.message for e in errors]
+
+
+def test_defaults_need_no_check_and_fit_the_schema() -> None:
+    """``MockConfig`` checks only settings that differ from their defaults; the defaults fit."""
+    defaults = MockConfig().to_json()
+    assert list(Draft202012Validator(settings_schema()).iter_errors(defaults)) == []
+    assert _surely_valid(defaults)
+    with pytest.raises(ConfigError, match="max_page_size"):
+        MockConfig(max_page_size=0)

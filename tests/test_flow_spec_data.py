@@ -437,6 +437,23 @@ def test_target_specs_loader() -> None:
         lakes.validate("nope", good)
 
 
+def test_loader_compiles_every_part_of_every_packaged_spec_when_used() -> None:
+    """Validators compile on first use, not at load: here each one is used once."""
+    catalog = FlowSpecCatalog.from_json({"specs": FLOW_SPECS})
+    parts = 0
+    for spec in catalog:
+        assert "transformations" not in vars(spec)  # nothing compiled by loading
+        validators = [*spec.transformations.values(), spec.schedule, spec.options, spec.run_params]
+        for validator in filter(None, validators):
+            assert isinstance(validator, Draft7Validator)
+            parts += 1
+        assert spec.transformations is spec.transformations  # compiled once
+    assert parts >= len(FLOW_SPECS)
+    lakes = target_specs()
+    assert isinstance(lakes.validator(DATA_LAKE_ID), Draft7Validator)
+    assert lakes.validator(DATA_LAKE_ID) is lakes.validator(DATA_LAKE_ID)
+
+
 def test_loader_module_imports_no_flask_or_other_mock_modules() -> None:
     source = (REPO_ROOT / "mock_flowservice" / "flow_catalog.py").read_text(encoding="utf-8")
     lines = [line.strip() for line in source.splitlines()]  # jsonschema: imported on first use
