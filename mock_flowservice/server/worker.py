@@ -19,6 +19,7 @@ from typing import Any
 from gunicorn.workers.base import Worker
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
 
 from . import front
 
@@ -45,12 +46,24 @@ class WaitressWorker(Worker):  # type: ignore[misc]
                 self.notify()
                 wasyncore.loop(timeout=TURN, map=socket_map, use_poll=True, count=1)
         finally:
-            server.close()  # no more accepts; the requests in hand are answered first
+            _stop_accepting(socket_map)  # the requests in hand are answered first
             deadline = time.monotonic() + self.cfg.graceful_timeout
             while _busy(socket_map) and time.monotonic() < deadline:
                 wasyncore.loop(timeout=0.05, map=socket_map, use_poll=True, count=1)
             server.task_dispatcher.shutdown(timeout=1)
             wasyncore.close_all(socket_map)
+
+
+def _stop_accepting(socket_map: dict[int, Any]) -> None:
+    """Close the listening sockets, and nothing else.
+
+    waitress's ``server.close()`` also closes the trigger that a task thread pulls when its
+    answer is ready: a request still in hand then failed with ``EBADF`` in that thread (and a
+    traceback in the log). The trigger is closed with the connections, after the threads stop.
+    """
+    for dispatcher in list(socket_map.values()):
+        if isinstance(dispatcher, BaseWSGIServer):
+            wasyncore.dispatcher.close(dispatcher)
 
 
 def _busy(socket_map: dict[int, Any]) -> bool:
