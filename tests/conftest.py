@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,6 +16,30 @@ from flask.testing import FlaskClient
 from mock_flowservice import create_app, of_app
 
 from .support import HEADERS, MockServer, start_server
+
+
+def _bytecode_in_a_user_cache() -> None:
+    """Where ``PYTHONDONTWRITEBYTECODE`` is set, keep bytecode in the user's cache instead.
+
+    The suite starts hundreds of Python processes (xdist workers, servers, nested pytest runs).
+    Without bytecode each one compiles the mock from source and pytest rewrites every module of
+    the plugins' distributions again (schemathesis, hypothesis, anyio: about 370 modules, some
+    9 s of each pytest process's collection on a 2-core machine). The cache lives outside the
+    checkout (``$XDG_CACHE_HOME/mock-flowservice/pycache``), so the tree stays free of
+    ``__pycache__`` as the variable intends; processes started after this conftest loads
+    (workers included) inherit it. A prefix the environment chose is left alone.
+    """
+    if not sys.dont_write_bytecode or sys.pycache_prefix:
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    prefix = str(cache / "mock-flowservice" / "pycache")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = prefix
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = prefix
+
+
+_bytecode_in_a_user_cache()
 
 
 @pytest.fixture

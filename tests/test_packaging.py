@@ -149,3 +149,13 @@ def test_wheel_carries_the_inspectors_templates_and_static_files(wheel: Path) ->
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert [name for name in shipped if name not in names] == []
+
+
+@pytest.mark.skipif(not sys.pycache_prefix, reason="bytecode goes to __pycache__ as usual here")
+def test_the_suite_keeps_bytecode_in_a_prefix_outside_the_tree() -> None:
+    """tests/conftest.py moves bytecode to the user's cache where PYTHONDONTWRITEBYTECODE is set."""
+    import mock_flowservice.app  # noqa: F401  (imported, so its bytecode was written)
+
+    compiled = Path(sys.pycache_prefix) / Path(*ROOT.parts[1:]) / "mock_flowservice"
+    assert (compiled / f"app.{sys.implementation.cache_tag}.pyc").is_file()
+    assert not Path(sys.pycache_prefix).is_relative_to(ROOT)
