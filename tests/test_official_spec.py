@@ -108,11 +108,21 @@ def _search_leaves_out_optional(case: schemathesis.Case) -> bool:
     return isinstance(body, dict) and _has_null(body)
 
 
+def _violates_only_permissions(case: schemathesis.Case) -> bool:
+    """A negative body whose every mutation lies inside ``permissionsInfo``."""
+    data = case.meta.phase.data if case.meta is not None else None
+    mutations = getattr(data, "mutations", ())
+    return bool(mutations) and all(
+        "/properties/permissionsInfo/" in mutation.schema_pointer for mutation in mutations
+    )
+
+
 UI_KEYS = r"items/\d+/sourceSpec/attributes/uiAttributes/(category|label|icon|description)"
 BOTH_SPELLINGS = "GET, PATCH and DELETE are served on /connections/{id} and /connections/{id}/"
 CONFIGS = "FACTS A.2: configs answer {configParams: ...}; the file repeats a column list"
 SHADOWED = "/connections/search is also /connections/{id} with id 'search' (404, not 405)"
 SHADOWED_PIPELINE = "/flows/search and /flowSpecs/search are also /{collection}/{id}"
+PERMISSIONS = "FACTS A/F.1: permissionsInfo is {manage: [...], view: [...]}; the file nests it"
 TRANSFORMATIONS = "FACTS-2 §4: transformationSpecs is an array of {name, spec}, not one object"
 
 #: (operationId as in Adobe's file, schemathesis check) -> Deviation.
@@ -179,6 +189,17 @@ KNOWN_DEVIATIONS: dict[tuple[str, str], Deviation] = {
             when=_create_leaves_out_optional,
         )
         for operation in ("createSourceConnection", "createTargetConnection")
+    },
+    **{
+        (operation, "negative_data_rejection"): Deviation(
+            PERMISSIONS, frozenset({200, 201}), when=_violates_only_permissions
+        )
+        for operation in (
+            "createConnectionSpec",
+            "updateConnectionSpec",
+            "createFlowSpec",
+            "updateFlowSpec",
+        )
     },
     **{
         (operation, "response_schema_conformance"): Deviation(TRANSFORMATIONS, where=where)
