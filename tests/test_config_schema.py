@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from mock_flowservice import MockConfig, create_app
 from mock_flowservice.config import ConfigError, _surely_valid, settings_schema
 
+from .budget import examples
 from .serving import serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,7 +210,7 @@ def _settings(draw: st.DrawFn) -> dict[str, Any]:
     return {name: draw(_likely(name), label=name) for name in names}
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(150), deadline=None, derandomize=True, database=None)
 @given(values=_settings())
 def test_the_compiled_check_agrees_with_jsonschema(values: dict[str, Any]) -> None:
     """A shortcut past ``jsonschema`` for valid settings: it accepts exactly what the

@@ -20,6 +20,8 @@ from mock_flowservice.config import MockConfig
 from mock_flowservice.errors import FlowError
 from mock_flowservice.validation import validate_params
 
+from .budget import examples
+
 AUTH_SPECS = [
     pytest.param(auth, id=f"{spec.name}:{auth.name}")
     for spec in load_catalog()
@@ -50,7 +52,7 @@ def params_for(auth: AuthSpec) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("auth", AUTH_SPECS)
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(data=st.data())
 def test_the_check_agrees_with_the_validator(auth: AuthSpec, data: st.DataObject) -> None:
     reject_unknown = data.draw(st.booleans(), label="reject_unknown")

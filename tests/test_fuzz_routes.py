@@ -33,15 +33,16 @@ from mock_flowservice import create_app, of_app
 from mock_flowservice.control.plane import control_of
 from mock_flowservice.operations import registry
 
+from .budget import examples
 from .serving import served
 from .support import BASE_PATH, DYNAMICS_SPEC_ID, HEADERS, ORG, start_server
 from .support import dynamics_basic_body as connection_body
 from .test_limits_fuzz import CONTENT_TYPES, header_text, json_values
 from .test_limits_fuzz import bodies as hostile_bodies
 
-IN_PROCESS_REQUESTS = 2000
-SOCKET_REQUESTS = 150
-WORKERS_REQUESTS = 150
+IN_PROCESS_REQUESTS = examples(1000)
+SOCKET_REQUESTS = examples(150)
+WORKERS_REQUESTS = examples(150)
 CRM_TO_AEP = "14518937-270c-4525-bdec-c2ba7cce3860"
 DATALAKE = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
 T0_MS = 1_767_225_600_000

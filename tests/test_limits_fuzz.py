@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from mock_flowservice import create_app, of_app
 from mock_flowservice.control.plane import control_of
 
+from .budget import examples
 from .support import BASE_PATH, HEADERS, MockServer, dynamics_basic_body
 
 LIST = BASE_PATH + "/connections"
@@ -341,7 +342,7 @@ def _fresh(app: Flask) -> None:
 
 
 FUZZ = settings(
-    max_examples=200,
+    max_examples=examples(200),
     derandomize=True,
     database=None,
     deadline=None,
@@ -384,7 +385,7 @@ def test_fuzz_in_process_never_5xx(config: dict[str, Any]) -> None:
 
 @pytest.mark.server
 def test_fuzz_over_a_socket_never_5xx(small_server: MockServer) -> None:
-    @settings(FUZZ, max_examples=60)
+    @settings(FUZZ, max_examples=examples(60))
     @given(request=fuzz_requests())
     def run(request: dict[str, Any]) -> None:
         _fresh(small_server.app)

@@ -31,6 +31,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 from mock_flowservice import create_app
 
+from .budget import examples
 from .support import BASE_PATH, ORG, dynamics_basic_body
 
 OFFICIAL_FILE = (
@@ -280,7 +281,7 @@ def mock_app() -> Flask:
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=examples(6),
     deadline=None,
     derandomize=True,
     database=None,

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import missing_required_header
 from mock_flowservice import create_app, of_app
 from mock_flowservice.views.openapi import load_document
 
+from .budget import examples
 from .support import BASE_PATH, DYNAMICS_SPEC_ID
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,7 +245,7 @@ def _drops_authorization(case: schemathesis.Case) -> bool:
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=examples(10),
     deadline=None,
     derandomize=True,
     database=None,

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from mock_flowservice.control.globs import compile_path_pattern
 from mock_flowservice.errors import FlowError
 
+from .budget import examples
 from .serving import served
 from .support import BASE_PATH, HEADERS
 
@@ -25,7 +26,7 @@ from .support import BASE_PATH, HEADERS
 TIMEOUT = 10
 
 
-@settings(max_examples=400, derandomize=True, database=None, deadline=None)
+@settings(max_examples=examples(400), derandomize=True, database=None, deadline=None)
 @given(
     pattern=st.text(st.sampled_from("ab/*?"), max_size=12),
     path=st.text(st.sampled_from("ab/"), max_size=14),

@@ -10,6 +10,8 @@ from werkzeug.routing import Map, Rule
 from mock_flowservice import create_app
 from mock_flowservice.url_rules import LazyRule
 
+from .budget import examples
+
 #: Path values and query values, with characters that need quoting.
 VALUES = st.text(
     st.characters(codec="utf-8", exclude_characters="/", exclude_categories=("Cs",)),
@@ -43,7 +45,7 @@ def test_every_rule_of_the_app_is_lazy_until_it_builds() -> None:
         assert flask.url_for("health.health", x="2") == "/__mock__/health?x=2"
 
 
-@settings(max_examples=12, deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(12), deadline=None, derandomize=True, database=None)
 @given(path_value=VALUES, query_value=VALUES)
 def test_every_rule_builds_what_a_plain_werkzeug_rule_builds(
     path_value: str, query_value: str

@@ -14,6 +14,8 @@ from werkzeug.wrappers import Request
 from mock_flowservice.server.dropped import DroppedConnection, dropping_body
 from mock_flowservice.wsgi_call import call, content_length, environ, mimetype
 
+from .budget import examples
+
 
 def echo_environ(seen: dict[str, Any]) -> Callable[..., Iterator[bytes]]:
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
@@ -106,7 +108,7 @@ _HEADER_TEXT = st.one_of(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@settings(max_examples=examples(300), deadline=None, derandomize=True, database=None)
 @given(
     content_type=st.none() | _HEADER_TEXT,
     length=st.none() | st.sampled_from(["0", "7", " 7 ", "+7", "-1", "abc", "٣", ""]),
