@@ -31,7 +31,10 @@ def _bytecode_in_a_user_cache() -> None:
     """
     if not sys.dont_write_bytecode or sys.pycache_prefix:
         return
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    try:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home directory: every process compiles from source, as before
+        return
     prefix = str(cache / "mock-flowservice" / "pycache")
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = prefix

@@ -152,10 +152,14 @@ def test_wheel_carries_the_inspectors_templates_and_static_files(wheel: Path) ->
 
 
 @pytest.mark.skipif(not sys.pycache_prefix, reason="bytecode goes to __pycache__ as usual here")
-def test_the_suite_keeps_bytecode_in_a_prefix_outside_the_tree() -> None:
-    """tests/conftest.py moves bytecode to the user's cache where PYTHONDONTWRITEBYTECODE is set."""
-    import mock_flowservice.app  # noqa: F401  (imported, so its bytecode was written)
-
-    compiled = Path(sys.pycache_prefix) / Path(*ROOT.parts[1:]) / "mock_flowservice"
-    assert (compiled / f"app.{sys.implementation.cache_tag}.pyc").is_file()
+def test_the_suite_keeps_bytecode_in_a_prefix_outside_the_tree(tmp_path: Path) -> None:
+    """tests/conftest.py moves bytecode to the user's cache where PYTHONDONTWRITEBYTECODE is set,
+    for the processes the suite starts: a child that imports a module leaves its bytecode there."""
+    module = tmp_path / "freshly_imported.py"
+    module.write_text("VALUE = 1\n")
+    command = [sys.executable, "-c", "import freshly_imported"]
+    subprocess.run(command, cwd=tmp_path, check=True, timeout=60)
+    compiled = Path(sys.pycache_prefix) / Path(*tmp_path.parts[1:])
+    assert (compiled / f"freshly_imported.{sys.implementation.cache_tag}.pyc").is_file()
+    assert not (tmp_path / "__pycache__").exists()
     assert not Path(sys.pycache_prefix).is_relative_to(ROOT)
