@@ -125,7 +125,7 @@ BOTH_SPELLINGS = "GET, PATCH and DELETE are served on /connections/{id} and /con
 CONFIGS = "FACTS A.2: configs answer {configParams: ...}; the file repeats a column list"
 SHADOWED = "/connections/search is also /connections/{id} with id 'search' (404, not 405)"
 SHADOWED_PIPELINE = "/flows/search and /flowSpecs/search are also /{collection}/{id}"
-PERMISSIONS = "FACTS A/F.1: permissionsInfo is {manage: [...], view: [...]}; the file nests it"
+PERMISSIONS = "FACTS F.1, FACTS-2 §4: permissionsInfo is {manage: [...], view: [...]}, not nested"
 TRANSFORMATIONS = "FACTS-2 §4: transformationSpecs is an array of {name, spec}, not one object"
 
 #: (operationId as in Adobe's file, schemathesis check) -> Deviation.
